@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from './data-source';
+
+/** Registers the one TypeORM DataSource for the process, built from `dataSourceOptions`. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(url: string, poolSize?: number): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, { poolSize }) })],
+      exports: [TypeOrmModule],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './admin';
+export * from './data-source';
+export * from './embedded';
+export * from './runtime';
+export * from './database.module';

@@ -1,0 +1,5 @@
+export * from './problem.dto';
+export * from './problem.exception';
+export * from './problem.filter';
+export * from './validation';
+export * from './logger';
