@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { AuthModule } from '@app/auth';
+import { CryptoModule } from '@app/crypto';
 import { DatabaseModule } from '@app/db';
 import { HealthModule } from '@app/health';
 
@@ -11,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl), HealthModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl), CryptoModule, AuthModule, HealthModule],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

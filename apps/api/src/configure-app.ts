@@ -70,6 +70,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         'Authenticate with an OAuth 2.0 client-credentials token from `POST /oauth/token`.',
     )
     .setVersion(CONTRACT_VERSION)
+    .addServer('/', 'This server')
+    .addTag('health', 'Liveness and readiness')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -4,7 +4,24 @@
  */
 
 export interface paths {
-  "/health": {
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Public keys that verify Puente's access tokens (RFC 7517). Retired keys stay until their tokens expire. */
+    get: operations['getJwks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health': {
     parameters: {
       query?: never;
       header?: never;
@@ -12,7 +29,161 @@ export interface paths {
       cookie?: never;
     };
     /** Liveness and database readiness. 200 when the database answers within 1.5 s, 503 otherwise. */
-    get: operations["getHealth"];
+    get: operations['getHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/oauth/token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * OAuth 2.0 client-credentials grant. Credentials in the body (`client_id`, `client_secret`) or in
+     *     an HTTP Basic header. Errors carry the RFC 6749 `error` and `error_description` members.
+     */
+    post: operations['issueToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/agencies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['adminListAgencies'];
+    put?: never;
+    post: operations['createAgency'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/agencies/{code}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename, deactivate, close (validTo) or merge an agency; every change is kept as a version. */
+    patch: operations['updateAgency'];
+    trace?: never;
+  };
+  '/v1/admin/agencies/{code}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listAgencyVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listClients'];
+    put?: never;
+    /** Creates a client; the secret is in this response only. */
+    post: operations['createClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients/{clientId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revokes the client: its tokens stop working at once. */
+    post: operations['revokeClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients/{clientId}/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** New secret (shown once); the previous one keeps working for `graceSeconds`. */
+    post: operations['rotateClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agencies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Directory of participating agencies (public directory fields only), by code. Any authenticated caller. */
+    get: operations['listAgencies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agencies/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calling agency, with the client id and scopes of the token used. */
+    get: operations['getMyAgency'];
     put?: never;
     post?: never;
     delete?: never;
@@ -25,6 +196,211 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AgencyAdminDto: {
+      active: boolean;
+      /** @example fge-cdmx */
+      code: string;
+      createdAt: string;
+      id: string;
+      /**
+       * @description INEGI state code or FED.
+       * @example 09
+       */
+      jurisdiction: string | null;
+      kind: components['schemas']['AgencyKind'];
+      level: string | null;
+      /** @description Code of the agency this one was merged into. */
+      mergedInto: string | null;
+      /** @example Fiscalía General de Justicia de la Ciudad de México */
+      name: string;
+      updatedAt: string;
+      /** @example 2026-01-01 */
+      validFrom: string;
+      validTo: string | null;
+      version: number;
+    };
+    AgencyDirectoryEntryDto: {
+      active: boolean;
+      /** @example fge-cdmx */
+      code: string;
+      /**
+       * @description INEGI state code or FED.
+       * @example 09
+       */
+      jurisdiction: string | null;
+      kind: components['schemas']['AgencyKind'];
+      level: string | null;
+      /** @description Code of the agency this one was merged into. */
+      mergedInto: string | null;
+      /** @example Fiscalía General de Justicia de la Ciudad de México */
+      name: string;
+      /** @example 2026-01-01 */
+      validFrom: string;
+      validTo: string | null;
+    };
+    AgencyDirectoryPageDto: {
+      items: components['schemas']['AgencyDirectoryEntryDto'][];
+      /** @description Pass as `cursor` to get the next page; null on the last page. */
+      nextCursor: string | null;
+    };
+    /** @enum {string} */
+    AgencyKind:
+      | 'prosecutor'
+      | 'victim_commission'
+      | 'hotline'
+      | 'ngo'
+      | 'shelter'
+      | 'statistics'
+      | 'oversight'
+      | 'court'
+      | 'migration'
+      | 'consulate'
+      | 'child_protection'
+      | 'police'
+      | 'labour'
+      | 'health'
+      | 'other';
+    AgencyMeDto: {
+      active: boolean;
+      /** @description Client id of the token. */
+      clientId: string;
+      /** @example fge-cdmx */
+      code: string;
+      id: string;
+      /**
+       * @description INEGI state code or FED.
+       * @example 09
+       */
+      jurisdiction: string | null;
+      kind: components['schemas']['AgencyKind'];
+      level: string | null;
+      /** @description Code of the agency this one was merged into. */
+      mergedInto: string | null;
+      /** @example Fiscalía General de Justicia de la Ciudad de México */
+      name: string;
+      /** @description Scopes of the token. */
+      scopes: string[];
+      /** @example 2026-01-01 */
+      validFrom: string;
+      validTo: string | null;
+      version: number;
+    };
+    AgencyVersionDto: {
+      changedAt: string;
+      changedBy: string;
+      snapshot: {
+        [key: string]: unknown;
+      };
+      version: number;
+    };
+    ApiClientCredentialsDto: {
+      /** @description Code of the agency the client belongs to. */
+      agency: string;
+      /** @example fge-cdmx-sicap */
+      clientId: string;
+      clientSecret: string;
+      createdAt: string;
+      lastUsedAt: string | null;
+      name: string;
+      /** @description After a rotation, until when the previous secret still works. */
+      previousSecretExpiresAt: string | null;
+      revokedAt: string | null;
+      scopes: (
+        | 'victims:read'
+        | 'victims:write'
+        | 'cases:read'
+        | 'cases:write'
+        | 'reports:read'
+        | 'reports:write'
+        | 'referrals:read'
+        | 'referrals:write'
+        | 'imports:write'
+        | 'crosswalks:write'
+        | 'matches:review'
+        | 'pii:read'
+        | 'statistics:read'
+        | 'statistics:exact'
+        | 'audit:read'
+        | 'admin'
+      )[];
+    };
+    ApiClientDto: {
+      /** @description Code of the agency the client belongs to. */
+      agency: string;
+      /** @example fge-cdmx-sicap */
+      clientId: string;
+      createdAt: string;
+      lastUsedAt: string | null;
+      name: string;
+      revokedAt: string | null;
+      scopes: (
+        | 'victims:read'
+        | 'victims:write'
+        | 'cases:read'
+        | 'cases:write'
+        | 'reports:read'
+        | 'reports:write'
+        | 'referrals:read'
+        | 'referrals:write'
+        | 'imports:write'
+        | 'crosswalks:write'
+        | 'matches:review'
+        | 'pii:read'
+        | 'statistics:read'
+        | 'statistics:exact'
+        | 'audit:read'
+        | 'admin'
+      )[];
+    };
+    CreateAgencyDto: {
+      /**
+       * @description Lower-case code, unique.
+       * @example fge-cdmx
+       */
+      code: string;
+      /**
+       * @description INEGI state code `01`…`32` or `FED`.
+       * @example 09
+       */
+      jurisdiction?: string;
+      kind: components['schemas']['AgencyKind'];
+      /** @enum {string} */
+      level?: 'federal' | 'state' | 'municipal' | 'civil_society' | 'international';
+      /** @example Fiscalía General de Justicia de la Ciudad de México */
+      name: string;
+      /** @example 2026-01-01 */
+      validFrom?: string;
+    };
+    CreateApiClientDto: {
+      /**
+       * @description Agency code.
+       * @example fge-cdmx
+       */
+      agency: string;
+      /**
+       * @description Human name of the integration.
+       * @example SICAP integration
+       */
+      name: string;
+      scopes: (
+        | 'victims:read'
+        | 'victims:write'
+        | 'cases:read'
+        | 'cases:write'
+        | 'reports:read'
+        | 'reports:write'
+        | 'referrals:read'
+        | 'referrals:write'
+        | 'imports:write'
+        | 'crosswalks:write'
+        | 'matches:review'
+        | 'pii:read'
+        | 'statistics:read'
+        | 'statistics:exact'
+        | 'audit:read'
+        | 'admin'
+      )[];
+    };
     FieldErrorDto: {
       /**
        * @description Allowed values, when the field takes codes from a list.
@@ -59,13 +435,18 @@ export interface components {
        */
       rule?: string;
     };
+    JwksDto: {
+      keys: {
+        [key: string]: unknown;
+      }[];
+    };
     ProblemDto: {
       /** @description For state-machine conflicts: the transitions allowed from the current state. */
       allowed?: string[];
       /** @description Explanation specific to this occurrence. */
       detail?: string;
       /** @description Field errors for validation failures. */
-      errors?: components["schemas"]["FieldErrorDto"][];
+      errors?: components['schemas']['FieldErrorDto'][];
       /**
        * @description The request path.
        * @example /v1/victims/V-1
@@ -89,6 +470,42 @@ export interface components {
        */
       type: string;
     };
+    RotateApiClientDto: {
+      /** @description Seconds the previous secret keeps working (0 = revoke it now). Default 86400. */
+      graceSeconds?: number;
+    };
+    TokenRequestDto: {
+      /** @description Client id; or send it with the secret in an HTTP Basic Authorization header. */
+      client_id?: string;
+      client_secret?: string;
+      /** @enum {string} */
+      grant_type: 'client_credentials';
+      /**
+       * @description Space-separated scopes; a subset of the client's. Default: all of the client's scopes.
+       * @example victims:read victims:write
+       */
+      scope?: string;
+    };
+    TokenResponseDto: {
+      /** @description Signed JWT (ES256). */
+      access_token: string;
+      /**
+       * @description Lifetime in seconds.
+       * @example 900
+       */
+      expires_in: number;
+      /** @description Scopes granted, space-separated. */
+      scope: string;
+      /** @enum {string} */
+      token_type: 'Bearer';
+    };
+    UpdateAgencyDto: {
+      active?: boolean;
+      /** @description Code of the agency this one is merged into (also deactivates it). */
+      mergedInto?: string;
+      name?: string;
+      validTo?: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -98,6 +515,34 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  getJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JwksDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   getHealth: {
     parameters: {
       query?: never;
@@ -113,7 +558,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
+          'application/json': {
             /**
              * @example {
              *       "database": {
@@ -127,7 +572,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -138,7 +583,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -156,7 +601,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -165,7 +610,7 @@ export interface operations {
              * @example ok
              * @enum {string}
              */
-            status?: "ok" | "degraded";
+            status?: 'ok' | 'degraded';
           };
         };
       };
@@ -175,7 +620,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
+          'application/json': {
             /**
              * @example {
              *       "database": {
@@ -194,7 +639,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -213,7 +658,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -231,7 +676,7 @@ export interface operations {
                 /** @description Time the health indicator took to respond, in ms */
                 responseTime?: number;
                 /** @enum {string} */
-                status: "up" | "degraded" | "down";
+                status: 'up' | 'degraded' | 'down';
               } & {
                 [key: string]: unknown;
               };
@@ -240,7 +685,7 @@ export interface operations {
              * @example error
              * @enum {string}
              */
-            status?: "error" | "shutting_down";
+            status?: 'error' | 'shutting_down';
           };
         };
       };
@@ -250,7 +695,558 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/problem+json": components["schemas"]["ProblemDto"];
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  issueToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TokenRequestDto'];
+        'application/x-www-form-urlencoded': components['schemas']['TokenRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TokenResponseDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  adminListAgencies: {
+    parameters: {
+      query?: {
+        kind?:
+          | 'prosecutor'
+          | 'victim_commission'
+          | 'hotline'
+          | 'ngo'
+          | 'shelter'
+          | 'statistics'
+          | 'oversight'
+          | 'court'
+          | 'migration'
+          | 'consulate'
+          | 'child_protection'
+          | 'police'
+          | 'labour'
+          | 'health'
+          | 'other';
+        /** @description INEGI state code or FED. */
+        jurisdiction?: string;
+        /** @description true or false. */
+        active?: boolean;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyDirectoryPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  createAgency: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateAgencyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyAdminDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  updateAgency: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateAgencyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyAdminDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAgencyVersions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyVersionDto'][];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listClients: {
+    parameters: {
+      query?: {
+        agency?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientDto'][];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  createClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiClientDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientCredentialsDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  revokeClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  rotateClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateApiClientDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientCredentialsDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAgencies: {
+    parameters: {
+      query?: {
+        kind?:
+          | 'prosecutor'
+          | 'victim_commission'
+          | 'hotline'
+          | 'ngo'
+          | 'shelter'
+          | 'statistics'
+          | 'oversight'
+          | 'court'
+          | 'migration'
+          | 'consulate'
+          | 'child_protection'
+          | 'police'
+          | 'labour'
+          | 'health'
+          | 'other';
+        /** @description INEGI state code or FED. */
+        jurisdiction?: string;
+        /** @description true or false. */
+        active?: boolean;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyDirectoryPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getMyAgency: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyMeDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
     };

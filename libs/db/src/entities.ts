@@ -1,5 +1,7 @@
+import { AUTH_ENTITIES } from '../../auth/src/entities';
+
 /**
  * Every TypeORM entity of the application, listed explicitly (no globs), so that the API, the CLI and
- * `migration:generate` see the same schema.
+ * the drift check see the same schema. Each lib exports its own list.
  */
-export const ALL_ENTITIES: Function[] = [];
+export const ALL_ENTITIES: Function[] = [...AUTH_ENTITIES];

@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './embedded';
 export * from './runtime';
 export * from './database.module';
+export * from './db-context';

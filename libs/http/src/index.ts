@@ -3,3 +3,4 @@ export * from './problem.exception';
 export * from './problem.filter';
 export * from './validation';
 export * from './logger';
+export * from './pagination.dto';

@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
+import { APP_CONFIG } from '@app/config';
+import { CryptoModule } from '@app/crypto';
+import { DatabaseModule } from '@app/db';
+import type { ResolvedConfig } from '../../api/src/app.module';
+import { CliOutput, type CliContext } from './cli-output';
+import { AgenciesCreateCommand, AgenciesListCommand } from './commands/agencies.command';
+import { ClientsCreateCommand, ClientsListCommand, ClientsRevokeCommand, ClientsRotateCommand, KeysRotateSigningCommand } from './commands/clients.command';
+import { DbDriftCommand } from './commands/db-drift.command';
+import { DbMigrateCommand } from './commands/db-migrate.command';
+
+@Module({})
+export class CliModule {
+  static forRoot(config: ResolvedConfig, context: CliContext): DynamicModule {
+    return {
+      module: CliModule,
+      global: true,
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CliOutput, useValue: new CliOutput(context) },
+        DbMigrateCommand,
+        DbDriftCommand,
+        AgenciesCreateCommand,
+        AgenciesListCommand,
+        ClientsCreateCommand,
+        ClientsRotateCommand,
+        ClientsRevokeCommand,
+        ClientsListCommand,
+        KeysRotateSigningCommand,
+      ],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './field-cipher';
+export * from './key-material';
+export * from './crypto.module';
+export * from './password';

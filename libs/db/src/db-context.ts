@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** Branded agency id: repository methods take one, so an unscoped query does not compile. */
+export type AgencyId = string & { readonly __brand: 'AgencyId' };
+export const asAgencyId = (id: string): AgencyId => id as AgencyId;
+
+/** The database role requests run as: row-level security applies to it (see migrations/…-auth.ts). */
+export const APP_ROLE = 'puente_app';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ScopedTx {
+  em: EntityManager;
+  agencyId: AgencyId;
+}
+
+/**
+ * Transactions scoped to the acting agency. `withAgency` switches to the unprivileged application role
+ * and sets `app.agency_id` for the transaction only, so PostgreSQL row-level security is a second wall
+ * behind the agency filters every repository applies. `system` is for work that spans agencies by
+ * design (migrations of data, matching, statistics) and is never reachable with a caller's input alone.
+ */
+@Injectable()
+export class DbContext {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  async withAgency<T>(agencyId: AgencyId, fn: (tx: ScopedTx) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    if (!UUID.test(agencyId)) throw new Error('withAgency: agency id is not a UUID');
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // One round trip: simple-query protocol allows several statements; the UUID was validated above.
+      await runner.query(
+        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.agency_id', '${agencyId}', true)`,
+      );
+      // TypeORM tracks the transaction itself; tell it one is open.
+      (runner as unknown as { isTransactionActive: boolean }).isTransactionActive = true;
+      try {
+        const result = await fn({ em: runner.manager, agencyId });
+        await runner.query('COMMIT');
+        return result;
+      } catch (err) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        (runner as unknown as { isTransactionActive: boolean }).isTransactionActive = false;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** A transaction with the connection's own privileges (no agency scope). */
+  system<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(fn);
+  }
+}
