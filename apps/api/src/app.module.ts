@@ -13,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl), CryptoModule, AuthModule, HealthModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl), CryptoModule, AuthModule.forRoot(config), HealthModule],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

@@ -16,7 +16,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config)],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CliOutput, useValue: new CliOutput(context) },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from './access/actor';
 import { Scopes } from './access/decorators';
@@ -57,6 +57,7 @@ export class AdminController {
 
   /** New secret (shown once); the previous one keeps working for `graceSeconds`. */
   @Post('clients/:clientId/rotate')
+  @HttpCode(200)
   @Scopes('admin')
   rotateClient(@Param('clientId') clientId: string, @Body() body: RotateApiClientDto): Promise<ApiClientCredentialsDto> {
     return this.clients.rotate(clientId, body.graceSeconds);
@@ -64,6 +65,7 @@ export class AdminController {
 
   /** Revokes the client: its tokens stop working at once. */
   @Post('clients/:clientId/revoke')
+  @HttpCode(200)
   @Scopes('admin')
   revokeClient(@Param('clientId') clientId: string): Promise<ApiClientDto> {
     return this.clients.revoke(clientId);

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './access/access.guard';
+import { RateLimitGuard } from './access/rate-limit.guard';
 import { AdminController } from './admin.controller';
 import { AgenciesController } from './agencies/agencies.controller';
 import { AgenciesService } from './agencies/agencies.service';
@@ -10,9 +12,23 @@ import { TokenController } from './tokens/token.controller';
 import { TokenVerifier } from './tokens/token-verifier.service';
 
 /** Agencies, API clients, tokens and the global deny-by-default guard. */
-@Module({
-  controllers: [TokenController, AgenciesController, AdminController],
-  providers: [AgenciesService, ApiClientsService, SigningKeysService, TokenVerifier, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [AgenciesService, ApiClientsService, SigningKeysService, TokenVerifier],
-})
-export class AuthModule {}
+@Module({})
+export class AuthModule {
+  static forRoot(opts: { rateLimitPerMinute: number }): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: opts.rateLimitPerMinute }] })],
+      controllers: [TokenController, AgenciesController, AdminController],
+      providers: [
+        AgenciesService,
+        ApiClientsService,
+        SigningKeysService,
+        TokenVerifier,
+        // Order matters: authenticate first, then count requests per client.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+      exports: [AgenciesService, ApiClientsService, SigningKeysService, TokenVerifier],
+    };
+  }
+}

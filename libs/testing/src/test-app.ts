@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
@@ -27,7 +28,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       cb();
     },
   });
-  const config = loadConfig({ LOG_LEVEL: 'info', KEYS_DIR: `${db.url ? '.data/test-keys' : ''}`, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // Fresh keys per app: nothing depends on a developer's .data directory.
+    FIELD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    ...env,
+  });
   const app = await createApp({ ...config, databaseUrl: db.url }, { logger: createRootLogger(config.logLevel, sink) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -119,7 +119,7 @@ export class SigningKeysService implements OnModuleInit {
       .setSubject(opts.subject)
       .setIssuedAt()
       .setJti(randomUUID())
-      .setExpirationTime(`${opts.ttlSeconds}s`)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + opts.ttlSeconds)
       .sign(signer.key);
   }
 }

@@ -1,0 +1,91 @@
+import request from 'supertest';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+
+/** Routes that are deliberately reachable without a token. Adding one is a reviewed change of this list. */
+const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json', 'GET /health', 'POST /oauth/token'];
+
+interface Operation {
+  id: string;
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  url: string;
+  isPublic: boolean;
+  scopes: string[];
+}
+
+function listOperations(document: { paths: Record<string, Record<string, { 'x-public'?: boolean; 'x-scopes'?: string[] }>> }): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      ops.push({
+        id: `${method.toUpperCase()} ${path}`,
+        method: method as Operation['method'],
+        url: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'),
+        isPublic: op['x-public'] === true,
+        scopes: op['x-scopes'] ?? [],
+      });
+    }
+  }
+  return ops;
+}
+
+describe('access control on every route (deny by default)', () => {
+  let t: TestApp;
+  let ops: Operation[];
+  let noScopes: TestPrincipal;
+  beforeAll(async () => {
+    t = await startTestApp();
+    ops = listOperations((await request(t.baseUrl).get('/openapi.json')).body);
+    noScopes = await createPrincipal(t, { scopes: [] });
+  });
+  afterAll(() => t.close());
+
+  it('the public operations are exactly the reviewed allow-list', () => {
+    expect(ops.filter((o) => o.isPublic).map((o) => o.id).sort()).toEqual(PUBLIC_OPERATIONS);
+  });
+
+  it('every non-public operation declares its scopes in the contract (x-scopes) and a bearer requirement', async () => {
+    const doc = (await request(t.baseUrl).get('/openapi.json')).body;
+    for (const o of ops.filter((op) => !op.isPublic)) {
+      const op = doc.paths[Object.keys(doc.paths).find((p) => `${o.method.toUpperCase()} ${p}` === o.id)!][o.method];
+      expect({ id: o.id, scopes: Array.isArray(op['x-scopes']), security: op.security }).toEqual({ id: o.id, scopes: true, security: [{ bearer: [] }] });
+    }
+  });
+
+  it('every non-public operation answers 401 (problem+json) without a token', async () => {
+    const failures: string[] = [];
+    for (const o of ops.filter((op) => !op.isPublic)) {
+      const res = await request(t.baseUrl)[o.method](o.url).send({});
+      if (res.status !== 401 || !/problem\+json/.test(res.headers['content-type'])) failures.push(`${o.id} → ${res.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('every operation with scopes answers 403 to a token lacking them, before validating the body', async () => {
+    const failures: string[] = [];
+    const scoped = ops.filter((op) => !op.isPublic && op.scopes.length);
+    expect(scoped.length).toBeGreaterThan(0);
+    for (const o of scoped) {
+      const res = await request(t.baseUrl)[o.method](o.url).set('authorization', `Bearer ${noScopes.token}`).send({ not: 'valid' });
+      if (res.status !== 403) failures.push(`${o.id} → ${res.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('every agency-owned table readable by the request role has row-level security enabled', async () => {
+    const { rows } = await t.db.pool.query(`
+      SELECT c.relname AS table, c.relrowsecurity AS rls
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r'
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'agency_id' AND NOT a.attisdropped)
+         AND has_table_privilege('puente_app', c.oid, 'SELECT')`);
+    expect(rows.filter((r) => !r.rls).map((r) => r.table)).toEqual([]);
+  });
+
+  it('the request role cannot read credentials or signing keys', async () => {
+    const { rows } = await t.db.pool.query(
+      `SELECT t FROM unnest(ARRAY['api_clients','signing_keys','agency_versions']) t WHERE has_table_privilege('puente_app', t, 'SELECT')`,
+    );
+    expect(rows).toEqual([]);
+  });
+});
