@@ -1,7 +1,13 @@
 import { FoundationAndAuth1763900000000 } from './1763900000000-foundation-and-auth';
+import { Catalogs1763900100000 } from './1763900100000-catalogs';
+import { Records1763900200000 } from './1763900200000-records';
+import { AuditLog1763900300000 } from './1763900300000-audit-log';
+import { JobQueue1763900400000 } from './1763900400000-job-queue';
+import { ReferralsWebhooks1763901000000 } from './1763901000000-referrals-webhooks';
+import { Matching1763907000000 } from './1763907000000-matching';
 
 /**
  * Every migration, in order. Listed explicitly so the compiled service, the CLI and the tests load the
  * same set without file globs. Add new migrations at the end.
  */
-export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000];
+export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000, Catalogs1763900100000, Records1763900200000, AuditLog1763900300000, JobQueue1763900400000, ReferralsWebhooks1763901000000, Matching1763907000000];

@@ -11,7 +11,7 @@ import { AppModule, type ResolvedConfig } from './app.module';
 export const CONTRACT_VERSION = '0.1.0';
 
 /** Routes served outside the `/v1` prefix. */
-export const UNVERSIONED = ['health', 'oauth/token', '.well-known/jwks.json'];
+export const UNVERSIONED = ['health', 'metrics', 'oauth/token', '.well-known/jwks.json'];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -90,6 +90,11 @@ function normaliseDocument(document: OpenAPIObject): OpenAPIObject {
       if (!op) continue;
       op.security = op['x-public'] ? [] : [{ bearer: [] }];
       op.responses ??= {};
+      // Error responses are problem documents: declare them with their real media type.
+      for (const response of Object.values(op.responses) as Array<{ content?: Record<string, { schema?: { $ref?: string } }> }>) {
+        const json = response.content?.['application/json'];
+        if (json?.schema?.$ref === '#/components/schemas/ProblemDto') response.content = { 'application/problem+json': json };
+      }
       op.responses.default ??= {
         description: 'Error (RFC 9457 problem details)',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },

@@ -1,8 +1,9 @@
 import request from 'supertest';
+import { ENCRYPTED_COLUMNS } from '@app/crypto';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 /** Routes that are deliberately reachable without a token. Adding one is a reviewed change of this list. */
-const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json', 'GET /health', 'POST /oauth/token'];
+const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json', 'GET /health', 'GET /v1/open-data/{measure}', 'POST /oauth/token'];
 
 interface Operation {
   id: string;
@@ -87,5 +88,13 @@ describe('access control on every route (deny by default)', () => {
       `SELECT t FROM unnest(ARRAY['api_clients','signing_keys','agency_versions']) t WHERE has_table_privilege('puente_app', t, 'SELECT')`,
     );
     expect(rows).toEqual([]);
+  });
+
+  it('every encrypted column is registered for key rotation (ENCRYPTED_COLUMNS)', async () => {
+    const { rows } = await t.db.pool.query(`
+      SELECT table_name || '.' || column_name AS col FROM information_schema.columns
+       WHERE table_schema = 'public' AND (column_name LIKE '%\\_enc' OR column_name LIKE '%encrypted%')`);
+    const registered = ENCRYPTED_COLUMNS.map((c) => `${c.table}.${c.column}`);
+    expect(rows.map((r) => r.col).filter((c) => !registered.includes(c)).sort()).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { type AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { SigningKeysService } from '@app/auth';
-import { createPuenteClient } from '@app/client';
-import { createPrincipal, startTestApp, tokenFor, type TestApp, type TestPrincipal } from '@app/testing';
+
+import { createPrincipal, startTestApp, tokenFor, validatedClient, type TestApp, type TestPrincipal } from '@app/testing';
 
 describe('auth: tokens, clients and agencies', () => {
   let t: TestApp;
@@ -50,7 +50,7 @@ describe('auth: tokens, clients and agencies', () => {
         .send({ grant_type: 'client_credentials', scope: 'victims:read' });
       expect(res.status).toBe(200);
       expect(res.body.scope).toBe('victims:read');
-      const me = await createPuenteClient(t.baseUrl, res.body.access_token).GET('/v1/agencies/me');
+      const me = await validatedClient(t.baseUrl, res.body.access_token).GET('/v1/agencies/me');
       expect(me.data?.scopes).toEqual(['victims:read']);
     });
 

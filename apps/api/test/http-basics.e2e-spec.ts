@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { createPuenteClient } from '@app/client';
-import { startTestApp, type TestApp } from '@app/testing';
+
+import { startTestApp, validatedClient, type TestApp } from '@app/testing';
 
 describe('HTTP basics', () => {
   let t: TestApp;
@@ -18,7 +18,7 @@ describe('HTTP basics', () => {
   };
 
   it('GET /health answers 200 with the database up, through the typed client', async () => {
-    const api = createPuenteClient(t.baseUrl);
+    const api = validatedClient(t.baseUrl);
     const { data, response } = await api.GET('/health');
     expect(response.status).toBe(200);
     expect(data).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
@@ -57,6 +57,15 @@ describe('HTTP basics', () => {
     expect(contract.status).toBe(200);
     expect(contract.body.openapi).toMatch(/^3\./);
     expect(contract.body.paths['/health']).toBeDefined();
+  });
+
+  it('exposes Prometheus metrics with request durations by route template and pool use', async () => {
+    await request(t.baseUrl).get('/health');
+    const res = await request(t.baseUrl).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/puente_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(res.text).toMatch(/puente_db_pool_connections\{state="total"\} \d+/);
   });
 
   it('writes JSON log lines without query strings', async () => {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import { CryptoModule } from '@app/crypto';
@@ -7,6 +8,8 @@ import type { ResolvedConfig } from '../../api/src/app.module';
 import { CliOutput, type CliContext } from './cli-output';
 import { AgenciesCreateCommand, AgenciesListCommand } from './commands/agencies.command';
 import { ClientsCreateCommand, ClientsListCommand, ClientsRevokeCommand, ClientsRotateCommand, KeysRotateSigningCommand } from './commands/clients.command';
+import { AuditVerifyCommand } from './commands/audit-verify.command';
+import { KeysRotateCommand, KeysStatusCommand } from './commands/keys.command';
 import { DbDriftCommand } from './commands/db-drift.command';
 import { DbMigrateCommand } from './commands/db-migrate.command';
 
@@ -16,7 +19,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config)],
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), AuditModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CliOutput, useValue: new CliOutput(context) },
@@ -29,6 +32,9 @@ export class CliModule {
         ClientsRevokeCommand,
         ClientsListCommand,
         KeysRotateSigningCommand,
+        AuditVerifyCommand,
+        KeysRotateCommand,
+        KeysStatusCommand,
       ],
       exports: [APP_CONFIG],
     };

@@ -7,6 +7,7 @@ import { AdminController } from './admin.controller';
 import { AgenciesController } from './agencies/agencies.controller';
 import { AgenciesService } from './agencies/agencies.service';
 import { ApiClientsService } from './clients/api-clients.service';
+import { PrincipalCache } from './clients/principal-cache';
 import { SigningKeysService } from './tokens/signing-keys.service';
 import { TokenController } from './tokens/token.controller';
 import { TokenVerifier } from './tokens/token-verifier.service';
@@ -20,6 +21,7 @@ export class AuthModule {
       imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: opts.rateLimitPerMinute }] })],
       controllers: [TokenController, AgenciesController, AdminController],
       providers: [
+        PrincipalCache,
         AgenciesService,
         ApiClientsService,
         SigningKeysService,

@@ -10,3 +10,4 @@ export * from './clients/api-client.entity';
 export * from './clients/api-clients.service';
 export * from './tokens/signing-keys.service';
 export * from './agencies/dto/agency.dto';
+export * from './access/auth-events';

@@ -192,6 +192,653 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/agencies/me/quality': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Data quality of the agency's records: per kind, the number of records (not withdrawn), the mean
+     *     completeness over the CNDH minimum variables, and per variable the share filled / SI / NR / NA.
+     */
+    get: operations['getMyAgencyQuality'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Audit events, newest first: those the calling agency performed and those on its records; all events for an oversight agency. */
+    get: operations['listAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's case records (investigation files) by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listCases'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 case records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitCaseBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one case record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getCase'];
+    /**
+     * Creates or replaces the case record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putCase'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawCase'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listCaseVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/catalogs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every catalog with its current version. Any authenticated caller. Supports If-None-Match (304). */
+    get: operations['listCatalogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/catalogs/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One catalog: the current version (or `?version=`), its codes with Spanish and English labels, parent
+     *     and attributes. Retired codes only with `?includeRetired=true`. Any authenticated caller.
+     *     Supports If-None-Match (304).
+     */
+    get: operations['getCatalog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The agency's own record changes, in commit order, each exactly once: page with `after=nextCursor`
+     *     until `hasMore` is false, then poll with the last cursor. Needs a read scope of at least one record
+     *     kind (`victims:read`, `cases:read`); only the kinds the token may read are listed.
+     */
+    get: operations['listChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/crosswalks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The catalogs the calling agency has mappings for. */
+    get: operations['listCrosswalks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/crosswalks/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calling agency's mappings for one catalog, by local code. */
+    get: operations['getCrosswalk'];
+    /**
+     * Adds or changes the calling agency's mappings for one catalog (merge); with `replace: true` the body
+     *     is the whole mapping and local codes not listed are removed. Every standard code must be a current
+     *     code of the catalog (422 with `allowed` and the catalog URL otherwise).
+     */
+    put: operations['putCrosswalk'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/matches/clusters/{personId}/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Merges two person clusters that both contain a record of the caller's agency (queued; audited). */
+    post: operations['mergePersons'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/matches/clusters/{personId}/split': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Separates some of the caller's own records from a person cluster (queued; audited). */
+    post: operations['splitPerson'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/matches/reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Review tasks that involve at least one record of the caller's agency (default: pending), oldest first. */
+    get: operations['listMatchReviews'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/matches/reviews/{id}/decision': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Decides a pending review task: `same_person` forces the link, `different_persons` blocks the pair
+     *     for good; automatic runs never override it. Re-clustering is queued.
+     */
+    post: operations['decideMatchReview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/matches/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Engine counters over all agencies (counts only), model version and thresholds. */
+    get: operations['getMatchStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/open-data/{measure}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Public, suppressed statistic (same parameters as GET /v1/statistics/{measure}). Cells below the
+     *     threshold and their complements are withheld; periods are widened to whole months.
+     *     `Cache-Control: public, max-age=3600` with a strong ETag (304 on If-None-Match).
+     */
+    get: operations['getOpenData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/referrals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Referrals sent by or addressed to the agency, newest first. */
+    get: operations['listReferrals'];
+    put?: never;
+    /**
+     * Refers a report, victim or case of the agency to another agency. `shared` lists exactly what the
+     *     receiver will see (copied now). When a minor is involved, the child-protection authority of the
+     *     state is notified with a `notification` referral.
+     */
+    post: operations['sendReferral'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/referrals/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Counts by status, overdue count, median times to acknowledge and to close. */
+    get: operations['getReferralSummary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/referrals/{referralId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One referral, as the caller's agency (sender or receiver) may see it. */
+    get: operations['getReferral'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/referrals/{referralId}/transitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Moves the referral to its next status (receiver only); an illegal move is 409 with the `allowed` ones. */
+    post: operations['transitionReferral'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's report records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listReports'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 report records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitReportBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one report record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getReport'];
+    /**
+     * Creates or replaces the report record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putReport'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawReport'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listReportVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/statistics/{measure}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A statistic by up to three dimensions, with its counting unit, period, cut-off, filters, catalog
+     *     versions, contributing agencies and completeness. JSON, or CSV with `Accept: text/csv` or `format=csv`.
+     *     Exact counts need `statistics:exact` in addition to `statistics:read`; otherwise cells below the
+     *     threshold (default 5) and their complements are withheld.
+     */
+    get: operations['getStatistics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/victims': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's victim records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listVictims'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/victims/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 victim records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitVictimBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/victims/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one victim record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getVictim'];
+    /**
+     * Creates or replaces the victim record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putVictim'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawVictim'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/victims/{localId}/person': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The person cluster of one of the caller's victim records: pseudonymous id and counts, no other agency's data. */
+    get: operations['getVictimPerson'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/victims/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listVictimVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's endpoints (without secrets). */
+    get: operations['listWebhooks'];
+    put?: never;
+    /**
+     * Registers an endpoint for the agency's events. The answer carries the signing secret, shown only
+     *     this once. Deliveries follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+     */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Deletes an endpoint; its pending deliveries are marked failed. */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The delivery log of an endpoint, oldest first: status, attempts, last error, next attempt. */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Queues a delivery again (same `webhook-id`, so receivers can de-duplicate). */
+    post: operations['replayWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -285,6 +932,15 @@ export interface components {
       validTo: string | null;
       version: number;
     };
+    AgencyQualityDto: {
+      kinds: components['schemas']['KindQualityDto'][];
+    };
+    AgencyRefDto: {
+      /** @example fge-jalisco */
+      code: string;
+      id: string;
+      name: string;
+    };
     AgencyVersionDto: {
       changedAt: string;
       changedBy: string;
@@ -314,8 +970,10 @@ export interface components {
         | 'reports:write'
         | 'referrals:read'
         | 'referrals:write'
+        | 'webhooks:write'
         | 'imports:write'
         | 'crosswalks:write'
+        | 'crosswalks:read'
         | 'matches:review'
         | 'pii:read'
         | 'statistics:read'
@@ -342,8 +1000,10 @@ export interface components {
         | 'reports:write'
         | 'referrals:read'
         | 'referrals:write'
+        | 'webhooks:write'
         | 'imports:write'
         | 'crosswalks:write'
+        | 'crosswalks:read'
         | 'matches:review'
         | 'pii:read'
         | 'statistics:read'
@@ -351,6 +1011,474 @@ export interface components {
         | 'audit:read'
         | 'admin'
       )[];
+    };
+    AuditEntryDto: {
+      action: string;
+      actor: string | null;
+      agencyId: string | null;
+      at: string;
+      details: {
+        [key: string]: unknown;
+      };
+      /** @description Names of the fields read or written; never values. */
+      fields: string[];
+      hash: string;
+      outcome: string;
+      purpose: string | null;
+      requestId: string | null;
+      resourceAgencyId: string | null;
+      resourceIds: string[];
+      resourceType: string | null;
+      seq: string;
+    };
+    AuditPageDto: {
+      items: components['schemas']['AuditEntryDto'][];
+      nextCursor: string | null;
+    };
+    BatchEntryResultDto: {
+      /** @description Why the entry was rejected; pointers are relative to the request body (`#/entries/3/sex`). */
+      errors?: components['schemas']['FieldErrorDto'][];
+      /** @description Position of the entry in `entries`. */
+      index: number;
+      /** @description The entry's localId (null when it had none). */
+      localId: string | null;
+      /** @description `not_written`: valid, but the atomic batch had rejected entries, so nothing was written. */
+      status: components['schemas']['BatchEntryStatus'];
+      /** @description Current version after the batch (absent when rejected or not written). */
+      version?: number;
+      warnings?: components['schemas']['RecordWarningDto'][];
+    };
+    /**
+     * @description `not_written`: valid, but the atomic batch had rejected entries, so nothing was written.
+     * @enum {string}
+     */
+    BatchEntryStatus: 'created' | 'updated' | 'unchanged' | 'rejected' | 'not_written';
+    BatchResultDto: {
+      /** @description One result per entry, in request order. */
+      results: components['schemas']['BatchEntryResultDto'][];
+      summary: components['schemas']['BatchSummaryDto'];
+    };
+    BatchSummaryDto: {
+      created: number;
+      notWritten: number;
+      rejected: number;
+      unchanged: number;
+      updated: number;
+    };
+    CallerOriginDto: {
+      /** @description Code of catalog `country`. */
+      country?: string;
+      /** @description Code of catalog `state`. */
+      state?: string;
+    };
+    CaseBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['CaseBatchEntryDto'][];
+      /** @description The agency's system the data comes from (provenance). */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    CaseBatchEntryDto: {
+      accumulatedInto?: components['schemas']['CaseLinkDto'];
+      /** @description localIds of the accused persons. */
+      accused?: string[];
+      /** @description One entry per charged offense. */
+      charges: components['schemas']['ChargeDto'][];
+      /**
+       * @description The file number as the agency writes it.
+       * @example CI-FIDAMPT/T3/00123/2025-04
+       */
+      fileNumber: string;
+      /**
+       * @description Code of catalog `file-type`.
+       * @example carpeta_investigacion
+       */
+      fileType: string;
+      /** @description Code of catalog `international-cooperation`. */
+      internationalCooperation?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal).
+       * @example fuero_comun
+       */
+      jurisdiction: string;
+      /** @description Code of catalog `legal-basis`. */
+      legalBasis?: string;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example CI-2025-00123
+       */
+      localId: string;
+      /** @description Narrative of the facts, free text (personal data: encrypted, returned only with `pii:read`). */
+      narrative?: string;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-04-02
+       */
+      openedOn: string;
+      /** @description Code of catalog `investigation-origin`. */
+      origin?: string;
+      placeOfOccurrence?: components['schemas']['PlaceDto'];
+      /** @description Codes of catalog `platform`. */
+      platforms?: string[];
+      probableInvolvement?: components['schemas']['ProbableInvolvementDto'];
+      /** @description Codes of catalog `recruitment-method`. */
+      recruitmentMeans?: string[];
+      /**
+       * @description Code of catalog `state` (`FED` for federal files).
+       * @example 09
+       */
+      state: string;
+      /** @description Code of catalog `investigation-status`. */
+      status?: string;
+      statusHistory?: components['schemas']['StatusChangeDto'][];
+      transferredFrom?: components['schemas']['CaseLinkDto'];
+      transferredTo?: components['schemas']['CaseLinkDto'];
+      victims?: components['schemas']['CaseVictimDto'][];
+    };
+    CaseDataDto: {
+      accumulatedInto?: components['schemas']['CaseLinkDto'];
+      /** @description localIds of the accused persons. */
+      accused?: string[];
+      /** @description One entry per charged offense. */
+      charges: components['schemas']['ChargeDto'][];
+      /**
+       * @description The file number as the agency writes it.
+       * @example CI-FIDAMPT/T3/00123/2025-04
+       */
+      fileNumber: string;
+      /**
+       * @description Code of catalog `file-type`.
+       * @example carpeta_investigacion
+       */
+      fileType: string;
+      /** @description Code of catalog `international-cooperation`. */
+      internationalCooperation?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal).
+       * @example fuero_comun
+       */
+      jurisdiction: string;
+      /** @description Code of catalog `legal-basis`. */
+      legalBasis?: string;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-04-02
+       */
+      openedOn: string;
+      /** @description Code of catalog `investigation-origin`. */
+      origin?: string;
+      placeOfOccurrence?: components['schemas']['PlaceDto'];
+      /** @description Codes of catalog `platform`. */
+      platforms?: string[];
+      probableInvolvement?: components['schemas']['ProbableInvolvementDto'];
+      /** @description Codes of catalog `recruitment-method`. */
+      recruitmentMeans?: string[];
+      /**
+       * @description Code of catalog `state` (`FED` for federal files).
+       * @example 09
+       */
+      state: string;
+      /** @description Code of catalog `investigation-status`. */
+      status?: string;
+      statusHistory?: components['schemas']['StatusChangeDto'][];
+      transferredFrom?: components['schemas']['CaseLinkDto'];
+      transferredTo?: components['schemas']['CaseLinkDto'];
+      victims?: components['schemas']['CaseVictimDto'][];
+    };
+    CaseDto: {
+      accumulatedInto?: components['schemas']['CaseLinkDto'];
+      /** @description localIds of the accused persons. */
+      accused?: string[];
+      /** @description One entry per charged offense. */
+      charges: components['schemas']['ChargeDto'][];
+      /**
+       * @description The file number as the agency writes it.
+       * @example CI-FIDAMPT/T3/00123/2025-04
+       */
+      fileNumber: string;
+      /**
+       * @description Code of catalog `file-type`.
+       * @example carpeta_investigacion
+       */
+      fileType: string;
+      /** @description Code of catalog `international-cooperation`. */
+      internationalCooperation?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal).
+       * @example fuero_comun
+       */
+      jurisdiction: string;
+      /** @description Code of catalog `legal-basis`. */
+      legalBasis?: string;
+      /** @description Narrative of the facts, free text (personal data: encrypted, returned only with `pii:read`). */
+      narrative?: string;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-04-02
+       */
+      openedOn: string;
+      /** @description Code of catalog `investigation-origin`. */
+      origin?: string;
+      placeOfOccurrence?: components['schemas']['PlaceDto'];
+      /** @description Codes of catalog `platform`. */
+      platforms?: string[];
+      probableInvolvement?: components['schemas']['ProbableInvolvementDto'];
+      /** @description Codes of catalog `recruitment-method`. */
+      recruitmentMeans?: string[];
+      /**
+       * @description Code of catalog `state` (`FED` for federal files).
+       * @example 09
+       */
+      state: string;
+      /** @description Code of catalog `investigation-status`. */
+      status?: string;
+      statusHistory?: components['schemas']['StatusChangeDto'][];
+      transferredFrom?: components['schemas']['CaseLinkDto'];
+      transferredTo?: components['schemas']['CaseLinkDto'];
+      victims?: components['schemas']['CaseVictimDto'][];
+    };
+    CaseLinkDto: {
+      /**
+       * @description Agency code.
+       * @example fgr
+       */
+      agency: string;
+      localId: string;
+    };
+    CasePageDto: {
+      items: components['schemas']['CaseRecordDto'][];
+      nextCursor: string | null;
+    };
+    CasePiiDto: {
+      /** @description Narrative of the facts, free text (personal data: encrypted, returned only with `pii:read`). */
+      narrative?: string;
+    };
+    CaseRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['CaseDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as CasePiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      piiMasked: boolean;
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    CaseVictimDto: {
+      /** @description localId of the victim record (it may be submitted later). */
+      localId: string;
+      /** @description Codes of catalog `offense`. */
+      offenses: string[];
+    };
+    CatalogDto: {
+      /** @description Catalog-level attributes of this version (e.g. offence `lawVersion`). */
+      attributes: {
+        [key: string]: unknown;
+      };
+      /** @description The version served is the current one. */
+      current: boolean;
+      description: string;
+      /** @description The codes, in published order; retired ones only with `includeRetired=true`. */
+      entries: components['schemas']['CatalogEntryDto'][];
+      labelEn: string;
+      labelEs: string;
+      multiValued: boolean;
+      /** @example offense */
+      name: string;
+      nullCodes: boolean;
+      /** @example 2026-01-01 */
+      validFrom: string;
+      validTo: string | null;
+      /**
+       * @description The version served.
+       * @example 2026.1
+       */
+      version: string;
+      /** @description Every version of the catalog, oldest first. */
+      versions: components['schemas']['CatalogVersionDto'][];
+    };
+    CatalogEntryDto: {
+      /** @description Further properties of the code (source, note; offence `article`, `fraction`, `kind`, `tipBucket`, …). */
+      attributes: {
+        [key: string]: unknown;
+      };
+      /** @example LGT-10-III */
+      code: string;
+      /** @example Exploitation of the prostitution of others or other forms of sexual exploitation */
+      labelEn: string;
+      /** @example La explotación de la prostitución ajena u otras formas de explotación sexual */
+      labelEs: string;
+      /** @description One of the null codes SI, NA, NR, RESERVED (R7). */
+      nullCode: boolean;
+      /** @description Code of a broader entry of the same catalog. */
+      parent: string | null;
+      /** @description No longer accepted for new data (still valid for data dated before `retiredOn`). */
+      retired: boolean;
+      /** @example 2027-01-01 */
+      retiredOn: string | null;
+    };
+    CatalogListDto: {
+      items: components['schemas']['CatalogSummaryDto'][];
+    };
+    CatalogSummaryDto: {
+      /**
+       * @description Codes accepted in the current version (retired codes excluded, null codes included).
+       * @example 41
+       */
+      entryCount: number;
+      /** @example General Law trafficking-related offences */
+      labelEn: string;
+      /** @example Delitos en materia de trata de personas (Ley General) */
+      labelEs: string;
+      /** @description A field of this catalog may hold several codes. */
+      multiValued: boolean;
+      /** @example offense */
+      name: string;
+      /** @description SI, NA, NR and RESERVED are codes of this catalog. */
+      nullCodes: boolean;
+      /** @example /v1/catalogs/offense */
+      url: string;
+      /**
+       * @description First day the current version applies.
+       * @example 2026-01-01
+       */
+      validFrom: string;
+      /**
+       * @description Current version.
+       * @example 2026.1
+       */
+      version: string;
+    };
+    CatalogVersionDto: {
+      /** @example 2026-01-01 */
+      validFrom: string;
+      /** @description First day of the next version; null for the current one. */
+      validTo: string | null;
+      /** @example 2026.1 */
+      version: string;
+    };
+    ChargeDto: {
+      /** @description localIds of the accused persons charged with this offense. */
+      accused?: string[];
+      /** @description Codes of catalog `aggravating-circumstance`. */
+      aggravating?: string[];
+      /** @description True for an attempt (tentativa), false for a consummated offense. */
+      attempted: boolean;
+      /** @description Codes of catalog `exploitation-form`. */
+      exploitationForms?: string[];
+      /**
+       * @description Code of catalog `offense` (every code of the catalog is accepted).
+       * @example LGT-13
+       */
+      offense: string;
+      /** @description Reclassification: the offense code this charge was replaced by. */
+      replacedBy?: string;
+      /**
+       * @description Code of catalog `charge-stage`.
+       * @example investigated
+       */
+      stage?: string;
+      /**
+       * @description Set by the server, ignored on input: the agency's own code as submitted, when `offense` was
+       *     translated to the standard code through the agency's crosswalk (PUT /v1/crosswalks/offense).
+       */
+      submittedOffense?: string;
+      /** @description localIds of the victims of this offense (they must also be in the case's `victims`, when given). */
+      victims?: string[];
+    };
+    ClusterMergeDto: {
+      /**
+       * Format: uuid
+       * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
+       */
+      otherPersonId: string;
+      /** @example Same person: confirmed in interview */
+      reason: string;
+    };
+    ClusterOperationDto: {
+      /** @enum {string} */
+      op: 'split' | 'merge';
+      operationId: string;
+      /** @enum {string} */
+      status: 'queued' | 'applied';
+    };
+    ClusterSplitDto: {
+      /**
+       * @description The caller's own victim localIds to separate from the cluster.
+       * @example [
+       *       "V-2025-0001"
+       *     ]
+       */
+      localIds: string[];
+      /** @example Two different persons: confirmed by the prosecutor */
+      reason: string;
+    };
+    CodeLabelDto: {
+      en: string;
+      es: string;
+    };
+    CompletenessDto: {
+      /** @description Units counted (the total). */
+      base: number | null;
+      /** @description Percentage with `SI` or `NR` (the CNDH's "no information"); null when withheld. */
+      noInformationPct: number | null;
+      /** @description Percentage of units with `NR`; null when withheld. */
+      notRecordedPct: number | null;
+      /** @description Percentage (0-100, one decimal) of units with `SI`; null when withheld. */
+      unknownPct: number | null;
     };
     CreateAgencyDto: {
       /**
@@ -391,8 +1519,10 @@ export interface components {
         | 'reports:write'
         | 'referrals:read'
         | 'referrals:write'
+        | 'webhooks:write'
         | 'imports:write'
         | 'crosswalks:write'
+        | 'crosswalks:read'
         | 'matches:review'
         | 'pii:read'
         | 'statistics:read'
@@ -400,6 +1530,184 @@ export interface components {
         | 'audit:read'
         | 'admin'
       )[];
+    };
+    CreateReferralDto: {
+      /** @description Note to the receiver (personal data possible: encrypted, shown with `pii:read`). */
+      note?: string;
+      /**
+       * @description Why the agency refers.
+       * @example investigation
+       */
+      reason: components['schemas']['ReferralReason'];
+      /**
+       * @description Services requested: codes of catalog `service-type`.
+       * @example [
+       *       "legal_assistance"
+       *     ]
+       */
+      servicesRequested?: string[];
+      /**
+       * @description What is shared with the receiver (copied now; nothing else is ever visible to it).
+       * @example [
+       *       "report.summary",
+       *       "victim.demographics"
+       *     ]
+       */
+      shared: components['schemas']['ReferralShareGroup'][];
+      /**
+       * @description INEGI state the referral concerns; by default the report's place, the case's state or the receiver's jurisdiction.
+       * @example 14
+       */
+      state?: string;
+      subject: components['schemas']['ReferralSubjectDto'];
+      /**
+       * @description Code of the receiving agency (see /v1/agencies).
+       * @example fge-jalisco
+       */
+      toAgency: string;
+      /**
+       * @description Code of catalog `referral-urgency`.
+       * @example immediate
+       */
+      urgency: components['schemas']['ReferralUrgency'];
+    };
+    CreateWebhookDto: {
+      /** @example Mesa de atención a víctimas */
+      description?: string;
+      /**
+       * @description Event types to receive.
+       * @example [
+       *       "referral.received",
+       *       "referral.status_changed"
+       *     ]
+       */
+      events: components['schemas']['WebhookEvent'][];
+      /**
+       * Format: uri
+       * @description Where events are POSTed. HTTPS in production.
+       * @example https://fiscalia.example.gob.mx/puente/webhooks
+       */
+      url: string;
+    };
+    CreatedWebhookDto: {
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      description: string | null;
+      events: components['schemas']['WebhookEvent'][];
+      id: string;
+      /**
+       * @description Standard Webhooks secret (`whsec_` + base64 key).
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+      url: string;
+    };
+    CrosswalkEntryDto: {
+      createdAt: string;
+      /** @example CPCDMX-188BIS */
+      localCode: string;
+      note: string | null;
+      /** @example LGT-13 */
+      standardCode: string;
+      /** @description false when the standard code has been retired since the mapping was registered: update the mapping. */
+      standardCodeCurrent: boolean;
+      /** @description English label of the standard code. */
+      standardLabelEn: string | null;
+      /** @description Spanish label of the standard code (null when the code is no longer in the catalog). */
+      standardLabelEs: string | null;
+      updatedAt: string;
+    };
+    CrosswalkEntryInputDto: {
+      /**
+       * @description The agency's own code, as its systems send it.
+       * @example CPCDMX-188BIS
+       */
+      localCode: string;
+      /** @description Why this mapping (e.g. the article text it comes from). */
+      note?: string;
+      /**
+       * @description A current code of the catalog (null codes SI, NA, NR, RESERVED included when the catalog has them).
+       * @example LGT-13
+       */
+      standardCode: string;
+    };
+    CrosswalkPageDto: {
+      /** @example offense */
+      catalog: string;
+      items: components['schemas']['CrosswalkEntryDto'][];
+      /** @description Pass as `cursor` to get the next page; null on the last page. */
+      nextCursor: string | null;
+    };
+    CrosswalkSummaryDto: {
+      /** @example offense */
+      catalog: string;
+      /** @description Number of local codes mapped. */
+      entryCount: number;
+      /** @description Last change. */
+      updatedAt: string;
+      /** @example /v1/crosswalks/offense */
+      url: string;
+    };
+    CrosswalkSummaryPageDto: {
+      items: components['schemas']['CrosswalkSummaryDto'][];
+      nextCursor: string | null;
+    };
+    CrosswalkWriteResultDto: {
+      /** @example offense */
+      catalog: string;
+      /**
+       * @description Catalog version the standard codes were checked against.
+       * @example 2026.1
+       */
+      catalogVersion: string;
+      /** @description New local codes. */
+      inserted: number;
+      /** @description Local codes removed (only with `replace: true`). */
+      removed: number;
+      /** @description Mappings of the agency for this catalog after the change. */
+      total: number;
+      /** @description Local codes whose standard code or note changed. */
+      updated: number;
+    };
+    DescribedVictimDto: {
+      /**
+       * @description Age in years, when stated.
+       * @example 15
+       */
+      age?: number;
+      /**
+       * @description Code of catalog `age-group`.
+       * @example adolescent_12_17
+       */
+      ageGroup?: string;
+      /**
+       * @description How many persons this entry describes (1 for one person).
+       * @example 1
+       */
+      count?: number;
+      /**
+       * @description Code of catalog `country`.
+       * @example MEX
+       */
+      nationality?: string;
+      /**
+       * @description Code of catalog `sex`.
+       * @example female
+       */
+      sex?: string;
+      /** @description True for a "group of victims" whose size is unknown (count is then an estimate or absent). */
+      unquantified?: boolean;
+      /**
+       * @description localId of the agency's victim record of this person, when one exists.
+       * @example V-2025-0001
+       */
+      victimLocalId?: string;
+    };
+    ExternalIdsDto: {
+      /** @description Registry number in RENAVI (CEAV). */
+      renavi?: string;
+      /** @description Folio in SINTRA. */
+      sintra?: string;
     };
     FieldErrorDto: {
       /**
@@ -440,11 +1748,139 @@ export interface components {
         [key: string]: unknown;
       }[];
     };
+    KindQualityDto: {
+      /** @example victims */
+      kind: string;
+      /** @description Mean completeness, 0..1 (null without records). */
+      meanCompleteness: number | null;
+      /** @description Records not withdrawn. */
+      records: number;
+      variables: components['schemas']['VariableQualityDto'][];
+    };
+    /** @enum {string} */
+    MatchDecision: 'same_person' | 'different_persons';
+    MatchDecisionDto: {
+      decision: components['schemas']['MatchDecision'];
+      /**
+       * @description Why (kept with the decision; do not write personal data here).
+       * @example CURP and birth date confirmed by phone with the shelter
+       */
+      reason: string;
+    };
+    MatchLevelsDto: {
+      /**
+       * @description `swap` = day and month swapped; `year` = year ±1 (or an age-derived year).
+       * @enum {string}
+       */
+      birthDate: 'exact' | 'swap' | 'year' | 'disagree' | 'missing';
+      /**
+       * @description `close` = one character off.
+       * @enum {string}
+       */
+      curp: 'exact' | 'close' | 'disagree' | 'missing';
+      /**
+       * @description First names incl. compound names and diminutives.
+       * @enum {string}
+       */
+      firstName: 'exact' | 'close' | 'disagree' | 'missing';
+      /** @enum {string} */
+      sex: 'exact' | 'disagree' | 'missing';
+      /**
+       * @description The two surnames in either order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees.
+       * @enum {string}
+       */
+      surnames: 'exact' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
+    };
+    MatchReviewDto: {
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      /** @enum {string|null} */
+      decision: 'same_person' | 'different_persons' | null;
+      /** @example 3fa85f64-5717-4562-b3fc-2c963f66afa6 */
+      id: string;
+      levels: components['schemas']['MatchLevelsDto'];
+      records: components['schemas']['MatchReviewSideDto'][];
+      /**
+       * @description Fellegi–Sunter weight (bits).
+       * @example 10.4
+       */
+      score: number;
+      status: components['schemas']['MatchReviewStatus'];
+    };
+    MatchReviewPageDto: {
+      items: components['schemas']['MatchReviewDto'][];
+      nextCursor: string | null;
+    };
+    MatchReviewSideDto: {
+      /** @example FGE-CDMX */
+      agencyCode: string;
+      /**
+       * @description The caller's own localId; null for another agency's record.
+       * @example V-2025-0001
+       */
+      localId: string | null;
+      /** @description True when the record belongs to the caller's agency. */
+      own: boolean;
+    };
+    /** @enum {string} */
+    MatchReviewStatus: 'pending' | 'decided' | 'superseded';
+    MatchStatsDto: {
+      /** @description Pairs above the upper threshold. */
+      links: number;
+      /** @description Version of the model (data/model.json). */
+      modelVersion: string;
+      /** @description Candidate pairs compared and stored. */
+      pairsCompared: number;
+      /** @description Person clusters with more than one record. */
+      personsWithSeveralRecords: number;
+      recordsProfiled: number;
+      reviewsPending: number;
+      /**
+       * @example {
+       *       "lower": 6,
+       *       "upper": 14
+       *     }
+       */
+      thresholds: components['schemas']['MatchThresholdsDto'];
+    };
+    MatchThresholdsDto: {
+      lower: number;
+      upper: number;
+    };
+    PersonNamesDto: {
+      /** @example María */
+      firstName: string;
+      maternalSurname?: string;
+      middleName?: string;
+      /** @example López */
+      paternalSurname?: string;
+    };
+    PlaceDto: {
+      /** @description INEGI municipality code (3 digits). */
+      municipality?: string;
+      /** @description Code of catalog `state`. */
+      state: string;
+    };
+    ProbableInvolvementDto: {
+      /** @description Code of catalog `yes-no`: a relative of the victim is probably involved. */
+      kinship?: string;
+      /** @description Code of catalog `yes-no`: organised crime probably involved. */
+      organisedCrime?: string;
+      /** @description Code of catalog `yes-no`: a public servant probably involved. */
+      publicServant?: string;
+    };
     ProblemDto: {
       /** @description For state-machine conflicts: the transitions allowed from the current state. */
       allowed?: string[];
       /** @description Explanation specific to this occurrence. */
       detail?: string;
+      /**
+       * @description OAuth 2.0 error code (RFC 6749 §5.2), on /oauth/token only.
+       * @example invalid_client
+       */
+      error?: string;
+      /** @description OAuth 2.0 error description, on /oauth/token only. */
+      error_description?: string;
       /** @description Field errors for validation failures. */
       errors?: components['schemas']['FieldErrorDto'][];
       /**
@@ -454,6 +1890,8 @@ export interface components {
       instance?: string;
       /** @description Request id, also in the `x-request-id` response header and in the logs. */
       requestId?: string;
+      /** @description For 403 missing-scope: the scopes the route needs. */
+      required?: string[];
       /**
        * @description HTTP status code.
        * @example 422
@@ -470,9 +1908,615 @@ export interface components {
        */
       type: string;
     };
+    PutCrosswalkDto: {
+      /** @description Mappings to add or change (a local code listed twice is rejected). */
+      entries: components['schemas']['CrosswalkEntryInputDto'][];
+      /** @description true: the body is the whole mapping, local codes not listed are removed. false (default): merge. */
+      replace?: boolean;
+    };
+    RecordChangeDto: {
+      /** @description ISO-8601, UTC */
+      at: string;
+      /** @example victims */
+      kind: string;
+      localId: string;
+      op: components['schemas']['RecordVersionOp'];
+      version: number;
+    };
+    RecordChangePageDto: {
+      /** @description True when more changes are available right now. */
+      hasMore: boolean;
+      items: components['schemas']['RecordChangeDto'][];
+      /** @description Always set: pass it as `after` to continue (also when this page was empty). */
+      nextCursor: string;
+    };
+    RecordReferenceDto: {
+      /**
+       * @description Record kind.
+       * @example victims
+       */
+      kind: string;
+      /** @example V-2025-0001 */
+      localId: string;
+      /** @description False while the referenced record has not been submitted yet. */
+      resolved: boolean;
+    };
+    RecordVersionDto: {
+      /** @description ISO-8601, UTC */
+      changedAt: string;
+      /** @description OAuth client that submitted the version. */
+      clientId: string;
+      contentHash: string;
+      /** @description The non-sensitive part of the document of this version. */
+      data: {
+        [key: string]: unknown;
+      };
+      op: components['schemas']['RecordVersionOp'];
+      sourceSystem: string | null;
+      submissionId: string | null;
+      version: number;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    /** @enum {string} */
+    RecordVersionOp: 'create' | 'update' | 'withdraw';
+    RecordVersionPageDto: {
+      items: components['schemas']['RecordVersionDto'][];
+      nextCursor: string | null;
+    };
+    RecordWarningDto: {
+      /** @example ageAtEvent 19 does not match birthDate (17 years at eventDate) */
+      detail: string;
+      /**
+       * @description JSON pointer to the field.
+       * @example #/ageAtEvent
+       */
+      pointer: string;
+      /** @example age-consistency */
+      rule: string;
+    };
+    /**
+     * @description Outcome of a PUT; absent on reads.
+     * @enum {string}
+     */
+    RecordWriteStatus: 'created' | 'updated' | 'unchanged';
+    /**
+     * @description Required with `declined`.
+     * @enum {string}
+     */
+    ReferralDeclineReason: 'not_competent' | 'no_capacity' | 'insufficient_information' | 'duplicate' | 'victim_declined' | 'other';
+    /**
+     * @description Relative to the caller.
+     * @enum {string}
+     */
+    ReferralDirection: 'incoming' | 'outgoing';
+    ReferralDto: {
+      acknowledgeDueAt: string;
+      acknowledgedAt: string | null;
+      /** @description Next statuses the caller may set. */
+      allowedTransitions: components['schemas']['ReferralStatus'][];
+      caseReference: string | null;
+      /** @description The child-protection notice sent with this referral (sender only). */
+      childProtectionNotificationId: string | null;
+      closedAt: string | null;
+      declineReason: string | null;
+      /** @description Relative to the caller. */
+      direction: components['schemas']['ReferralDirection'];
+      history: components['schemas']['ReferralStepDto'][];
+      id: string;
+      involvesMinor: boolean;
+      /** @description `notification`: automatic notice to the child-protection authority. */
+      kind: components['schemas']['ReferralKind'];
+      note: string | null;
+      outcome: string | null;
+      /** @description Past the acknowledge or answer time limit. */
+      overdue: boolean;
+      piiMasked: boolean;
+      reason: string;
+      receiverAgency: components['schemas']['AgencyRefDto'];
+      /** @description Code of the agency the referral was redirected to. */
+      redirectedToAgencyCode: string | null;
+      /** @description The referral created by the redirect (visible to the redirecting agency only). */
+      redirectedToReferralId: string | null;
+      respondDueAt: string;
+      respondedAt: string | null;
+      senderAgency: components['schemas']['AgencyRefDto'];
+      /** @description ISO-8601, UTC */
+      sentAt: string;
+      servicesRequested: string[];
+      shared: components['schemas']['ReferralShareGroup'][];
+      /** @description The non-personal shared groups, as copied at send time, keyed by group. */
+      sharedData: {
+        [key: string]: unknown;
+      };
+      /** @description The personal shared groups; null without `pii:read` (then `piiMasked`) or when none was shared. */
+      sharedPersonal: {
+        [key: string]: unknown;
+      } | null;
+      startedAt: string | null;
+      state: string | null;
+      status: components['schemas']['ReferralStatus'];
+      subjectKind: components['schemas']['ReferralSubjectKind'];
+      /** @description The sender's localId of the subject; null for the receiver. */
+      subjectLocalId: string | null;
+      urgency: components['schemas']['ReferralUrgency'];
+      version: number;
+    };
+    /**
+     * @description `notification`: automatic notice to the child-protection authority.
+     * @enum {string}
+     */
+    ReferralKind: 'referral' | 'notification';
+    /**
+     * @description Required with `closed`.
+     * @enum {string}
+     */
+    ReferralOutcome:
+      'investigation_opened' | 'assistance_given' | 'victim_not_located' | 'referred_elsewhere' | 'no_action_needed' | 'other';
+    ReferralPageDto: {
+      items: components['schemas']['ReferralDto'][];
+      nextCursor: string | null;
+    };
+    /**
+     * @description Why the agency refers.
+     * @enum {string}
+     */
+    ReferralReason:
+      | 'investigation'
+      | 'victim_assistance'
+      | 'protection'
+      | 'shelter'
+      | 'migration_regularisation'
+      | 'repatriation'
+      | 'information'
+      | 'child_protection_notice'
+      | 'other';
+    /**
+     * @description What is shared with the receiver (copied now; nothing else is ever visible to it).
+     * @enum {string}
+     */
+    ReferralShareGroup:
+      | 'report.summary'
+      | 'report.narrative'
+      | 'report.reporterIdentity'
+      | 'victim.demographics'
+      | 'victim.identity'
+      | 'victim.contact'
+      | 'case.summary'
+      | 'case.narrative';
+    /** @enum {string} */
+    ReferralStatus: 'sent' | 'acknowledged' | 'accepted' | 'declined' | 'redirected' | 'in_progress' | 'closed';
+    ReferralStatusCountDto: {
+      count: number;
+      status: components['schemas']['ReferralStatus'];
+    };
+    ReferralStepDto: {
+      actorAgency: components['schemas']['AgencyRefDto'];
+      /** @description OAuth client that made the step. */
+      actorClientId: string;
+      /** @description ISO-8601, UTC */
+      at: string;
+      /** @description Codes of the step (reason, outcome, redirect target…). */
+      details: {
+        [key: string]: unknown;
+      };
+      /** @enum {string|null} */
+      from: 'sent' | 'acknowledged' | 'accepted' | 'declined' | 'redirected' | 'in_progress' | 'closed' | null;
+      to: components['schemas']['ReferralStatus'];
+    };
+    ReferralSubjectDto: {
+      kind: components['schemas']['ReferralSubjectKind'];
+      /**
+       * @description The sender's localId of the record.
+       * @example R-2025-0001
+       */
+      localId: string;
+    };
+    /** @enum {string} */
+    ReferralSubjectKind: 'reports' | 'victims' | 'cases';
+    ReferralSummaryDto: {
+      counts: components['schemas']['ReferralStatusCountDto'][];
+      /** @description Median seconds from sending to acknowledgement (null without acknowledged referrals). */
+      medianSecondsToAcknowledge: number | null;
+      /** @description Median seconds from sending to closure. */
+      medianSecondsToClose: number | null;
+      overdue: number;
+    };
+    ReferralTransitionDto: {
+      /**
+       * @description With outcome `investigation_opened`: the reference of the file opened.
+       * @example FGE-JAL-2025-000123
+       */
+      caseReference?: string;
+      /** @description Required with `closed`. */
+      outcome?: components['schemas']['ReferralOutcome'];
+      /** @description Required with `declined`. */
+      reason?: components['schemas']['ReferralDeclineReason'];
+      /** @description Required with `redirected`: code of the agency the referral is passed on to. */
+      redirectTo?: string;
+      to: components['schemas']['ReferralStatus'];
+    };
+    /**
+     * @description Code of catalog `referral-urgency`.
+     * @enum {string}
+     */
+    ReferralUrgency: 'immediate' | 'urgent' | 'routine';
+    ReportBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      entries: components['schemas']['ReportBatchEntryDto'][];
+      /** @description The agency's system the data comes from (provenance). */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    ReportBatchEntryDto: {
+      /** @description The person reporting did not identify themselves. */
+      anonymous: boolean;
+      callerOrigin?: components['schemas']['CallerOriginDto'];
+      /**
+       * @description Who reports: code of catalog `caller-role`.
+       * @example relative
+       */
+      callerRole: string;
+      /**
+       * @description Code of catalog `contact-channel`.
+       * @example phone
+       */
+      channel: string;
+      /**
+       * @description Code of catalog `hotline-contact-classification`.
+       * @example trafficking_related_crime
+       */
+      classification: string;
+      /** @description The reporter consented to their identity being shared with the agency a report is referred to. */
+      consentToShareReporterIdentity?: boolean;
+      /**
+       * @description Code of catalog `hotline-contact-type`.
+       * @example report
+       */
+      contactType?: string;
+      /**
+       * @description Code of catalog `environment` (digital / in person).
+       * @example digital
+       */
+      environment?: string;
+      /**
+       * @description Suspected forms of exploitation: codes of catalog `exploitation-form`.
+       * @example [
+       *       "sexual"
+       *     ]
+       */
+      exploitationForms?: string[];
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example R-2025-0001
+       */
+      localId: string;
+      /** @description What was reported, free text (personal data). */
+      narrative?: string;
+      place?: components['schemas']['ReportPlaceDto'];
+      /**
+       * @description Recruitment or exploitation platforms: codes of catalog `platform`.
+       * @example [
+       *       "instagram"
+       *     ]
+       */
+      platforms?: string[];
+      /**
+       * @description When the contact was received (ISO-8601 with offset).
+       * @example 2025-06-01T14:30:00-06:00
+       */
+      receivedAt: string;
+      /** @description localIds of the agency's case records this report led to or relates to. */
+      relatedCaseLocalIds?: string[];
+      /** @description The reporter's identity (personal data); must be absent when `anonymous` is true. */
+      reporter?: components['schemas']['ReporterIdentityDto'];
+      /** @description Victims described in the report (0..n; a group of victims is one entry with `unquantified`). */
+      victims?: components['schemas']['DescribedVictimDto'][];
+    };
+    ReportDataDto: {
+      /** @description The person reporting did not identify themselves. */
+      anonymous: boolean;
+      callerOrigin?: components['schemas']['CallerOriginDto'];
+      /**
+       * @description Who reports: code of catalog `caller-role`.
+       * @example relative
+       */
+      callerRole: string;
+      /**
+       * @description Code of catalog `contact-channel`.
+       * @example phone
+       */
+      channel: string;
+      /**
+       * @description Code of catalog `hotline-contact-classification`.
+       * @example trafficking_related_crime
+       */
+      classification: string;
+      /** @description The reporter consented to their identity being shared with the agency a report is referred to. */
+      consentToShareReporterIdentity?: boolean;
+      /**
+       * @description Code of catalog `hotline-contact-type`.
+       * @example report
+       */
+      contactType?: string;
+      /**
+       * @description Code of catalog `environment` (digital / in person).
+       * @example digital
+       */
+      environment?: string;
+      /**
+       * @description Suspected forms of exploitation: codes of catalog `exploitation-form`.
+       * @example [
+       *       "sexual"
+       *     ]
+       */
+      exploitationForms?: string[];
+      place?: components['schemas']['ReportPlaceDto'];
+      /**
+       * @description Recruitment or exploitation platforms: codes of catalog `platform`.
+       * @example [
+       *       "instagram"
+       *     ]
+       */
+      platforms?: string[];
+      /**
+       * @description When the contact was received (ISO-8601 with offset).
+       * @example 2025-06-01T14:30:00-06:00
+       */
+      receivedAt: string;
+      /** @description localIds of the agency's case records this report led to or relates to. */
+      relatedCaseLocalIds?: string[];
+      /** @description Victims described in the report (0..n; a group of victims is one entry with `unquantified`). */
+      victims?: components['schemas']['DescribedVictimDto'][];
+    };
+    ReportDto: {
+      /** @description The person reporting did not identify themselves. */
+      anonymous: boolean;
+      callerOrigin?: components['schemas']['CallerOriginDto'];
+      /**
+       * @description Who reports: code of catalog `caller-role`.
+       * @example relative
+       */
+      callerRole: string;
+      /**
+       * @description Code of catalog `contact-channel`.
+       * @example phone
+       */
+      channel: string;
+      /**
+       * @description Code of catalog `hotline-contact-classification`.
+       * @example trafficking_related_crime
+       */
+      classification: string;
+      /** @description The reporter consented to their identity being shared with the agency a report is referred to. */
+      consentToShareReporterIdentity?: boolean;
+      /**
+       * @description Code of catalog `hotline-contact-type`.
+       * @example report
+       */
+      contactType?: string;
+      /**
+       * @description Code of catalog `environment` (digital / in person).
+       * @example digital
+       */
+      environment?: string;
+      /**
+       * @description Suspected forms of exploitation: codes of catalog `exploitation-form`.
+       * @example [
+       *       "sexual"
+       *     ]
+       */
+      exploitationForms?: string[];
+      /** @description What was reported, free text (personal data). */
+      narrative?: string;
+      place?: components['schemas']['ReportPlaceDto'];
+      /**
+       * @description Recruitment or exploitation platforms: codes of catalog `platform`.
+       * @example [
+       *       "instagram"
+       *     ]
+       */
+      platforms?: string[];
+      /**
+       * @description When the contact was received (ISO-8601 with offset).
+       * @example 2025-06-01T14:30:00-06:00
+       */
+      receivedAt: string;
+      /** @description localIds of the agency's case records this report led to or relates to. */
+      relatedCaseLocalIds?: string[];
+      /** @description The reporter's identity (personal data); must be absent when `anonymous` is true. */
+      reporter?: components['schemas']['ReporterIdentityDto'];
+      /** @description Victims described in the report (0..n; a group of victims is one entry with `unquantified`). */
+      victims?: components['schemas']['DescribedVictimDto'][];
+    };
+    ReportPageDto: {
+      items: components['schemas']['ReportRecordDto'][];
+      nextCursor: string | null;
+    };
+    ReportPiiDto: {
+      /** @description What was reported, free text (personal data). */
+      narrative?: string;
+      /** @description The reporter's identity (personal data); must be absent when `anonymous` is true. */
+      reporter?: components['schemas']['ReporterIdentityDto'];
+    };
+    ReportPlaceDto: {
+      /**
+       * @description Code of catalog `country` (ISO 3166-1 alpha-3).
+       * @example MEX
+       */
+      country?: string;
+      /**
+       * @description INEGI municipality code (3 digits) within `state`.
+       * @example 039
+       */
+      municipality?: string;
+      /**
+       * @description Code of catalog `state` (INEGI); `NA` abroad.
+       * @example 14
+       */
+      state: string;
+    };
+    ReportRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['ReportDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as ReportPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      piiMasked: boolean;
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    ReporterIdentityDto: {
+      /** Format: email */
+      email?: string;
+      /** @example Ana Pérez */
+      name?: string;
+      /** @description Free text about the reporter (how to call back, safe hours…). */
+      notes?: string;
+      /** @example +52 33 1234 5678 */
+      phone?: string;
+    };
     RotateApiClientDto: {
       /** @description Seconds the previous secret keeps working (0 = revoke it now). Default 86400. */
       graceSeconds?: number;
+    };
+    StatisticsCellDto: {
+      /** @description Dimension → code, e.g. `{ "offense": "LGT-13", "sex": "female" }`. */
+      key: {
+        [key: string]: string;
+      };
+      /** @description Dimension → labels of the code. */
+      labels: {
+        [key: string]: components['schemas']['CodeLabelDto'];
+      };
+      /** @description True when the count is withheld (below the threshold, or complementary). */
+      suppressed: boolean;
+      /** @description The count; null when suppressed. */
+      value: number | null;
+    };
+    /** @enum {string} */
+    StatisticsMeasure: 'victims' | 'victim-records' | 'cases' | 'charged-offenses';
+    StatisticsPeriodDto: {
+      /** @description Date the period refers to. */
+      basis: string;
+      /** @description Inclusive; null = from the earliest record. */
+      from: string | null;
+      /** @description Inclusive; null = up to the cut-off. */
+      to: string | null;
+    };
+    StatisticsResultDto: {
+      /** @description Age bins used for ageGroup: a catalog scheme or `custom:<bands>`. */
+      ageBins: string | null;
+      /** @description Data cut-off: the requested `asOf`, or the time of the query. ISO-8601. */
+      asOf: string;
+      /** @description Catalog → version used for codes and labels. */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per grouped (and filtered) variable. */
+      completeness: {
+        [key: string]: components['schemas']['CompletenessDto'];
+      };
+      /** @description Agencies with at least one counted record. */
+      contributingAgencies: number;
+      /** @description Filters applied (dimension → codes), after widening for suppression. */
+      filters: {
+        [key: string]: string[];
+      };
+      groupBy: string[];
+      /** @description Time of the last record change included. */
+      lastChangeAt: string | null;
+      /** @description With two or more dimensions: the one-way margins per dimension. */
+      margins: {
+        [key: string]: components['schemas']['StatisticsCellDto'][];
+      };
+      measure: components['schemas']['StatisticsMeasure'];
+      /** @description How to read the figures (rows need not add up to the total). */
+      note: string;
+      period: components['schemas']['StatisticsPeriodDto'];
+      /** @description Person-level linkage (R8) was applied when counting unique victims. */
+      personLinkage: boolean;
+      /** @description The table: every combination of the grouped dimensions (every catalog offense, zeros included). */
+      rows: components['schemas']['StatisticsCellDto'][];
+      suppression: components['schemas']['SuppressionDto'];
+      /** @description Every unit once: "all General Law offenses" (labelled, R2). */
+      total: components['schemas']['StatisticsCellDto'];
+      /**
+       * @description Counting unit (catalog `counting-unit`, brief §3.1).
+       * @example victim
+       */
+      unit: string;
+      unitLabel: components['schemas']['CodeLabelDto'];
+    };
+    StatusChangeDto: {
+      /** @description YYYY-MM-DD */
+      on: string;
+      /** @description Code of catalog `investigation-status`. */
+      status: string;
+    };
+    SuppressionDto: {
+      applied: boolean;
+      method: string;
+      /** @description Number of withheld cells (table, margins and total). */
+      suppressedCells: number;
+      /** @description Cells with 0 < value < threshold are withheld. */
+      threshold: number;
     };
     TokenRequestDto: {
       /** @description Client id; or send it with the secret in an HTTP Basic Authorization header. */
@@ -506,6 +2550,447 @@ export interface components {
       name?: string;
       validTo?: string;
     };
+    VariableQualityDto: {
+      NA: number;
+      NR: number;
+      RESERVED: number;
+      SI: number;
+      filled: number;
+      missing: number;
+      /** @example sex */
+      variable: string;
+    };
+    VictimBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['VictimBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    VictimBatchEntryDto: {
+      /** @description Address, free text (personal data). */
+      address?: string;
+      /**
+       * @description Age in years at the event, when the birth date is unknown.
+       * @example 17
+       */
+      ageAtEvent?: number;
+      /** @description Age in years when the exploitation started. */
+      ageAtExploitationStart?: number;
+      /** @description Personal data. */
+      aliases?: string[];
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2007-05-14
+       */
+      birthDate?: string;
+      /** @description The victim consented to sharing the record with other agencies. */
+      consentToShare?: boolean;
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example LOMM900101MDFPRR09
+       */
+      curp?: string;
+      /** @description localId of the direct victim (for indirect victims). */
+      directVictimLocalId?: string;
+      /** @description Code of catalog `disability-type`. */
+      disability?: string;
+      /** @description Date of the event (start of the exploitation or of the offense), YYYY-MM-DD. */
+      eventDate?: string;
+      /** @description Codes of catalog `exploitation-form`. */
+      exploitationForms?: string[];
+      externalIds?: components['schemas']['ExternalIdsDto'];
+      /** @description Code of catalog `gender-identity`. */
+      genderIdentity?: string;
+      /** @description Code of catalog `identification-route`. */
+      identificationRoute?: string;
+      /** @description YYYY-MM-DD */
+      identifiedOn?: string;
+      /** @description Code of catalog `indigenous-language`. */
+      indigenousLanguage?: string;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Code of catalog `migration-status`. */
+      migrationStatus?: string;
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+      /**
+       * @description Offenses suffered: codes of catalog `offense`.
+       * @example [
+       *       "LGT-10"
+       *     ]
+       */
+      offenses: string[];
+      /**
+       * @description Phone number (personal data).
+       * @example +52 55 1234 5678
+       */
+      phone?: string;
+      /** @description The victim's identity is protected (never shared beyond the agency). */
+      protectedIdentity?: boolean;
+      /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
+      relationshipToDirectVictim?: string;
+      /**
+       * @description Code of catalog `sex`.
+       * @example female
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI); `NA` for persons born abroad.
+       * @example 09
+       */
+      stateOfOrigin: string;
+      /**
+       * @description Code of catalog `victim-type`.
+       * @example direct
+       */
+      victimType: string;
+      /**
+       * @description Codes of catalog `vulnerable-group`.
+       * @example [
+       *       "indigenous"
+       *     ]
+       */
+      vulnerableGroups: string[];
+    };
+    VictimDataDto: {
+      /**
+       * @description Age in years at the event, when the birth date is unknown.
+       * @example 17
+       */
+      ageAtEvent?: number;
+      /** @description Age in years when the exploitation started. */
+      ageAtExploitationStart?: number;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2007-05-14
+       */
+      birthDate?: string;
+      /** @description The victim consented to sharing the record with other agencies. */
+      consentToShare?: boolean;
+      /** @description localId of the direct victim (for indirect victims). */
+      directVictimLocalId?: string;
+      /** @description Code of catalog `disability-type`. */
+      disability?: string;
+      /** @description Date of the event (start of the exploitation or of the offense), YYYY-MM-DD. */
+      eventDate?: string;
+      /** @description Codes of catalog `exploitation-form`. */
+      exploitationForms?: string[];
+      externalIds?: components['schemas']['ExternalIdsDto'];
+      /** @description Code of catalog `gender-identity`. */
+      genderIdentity?: string;
+      /** @description Code of catalog `identification-route`. */
+      identificationRoute?: string;
+      /** @description YYYY-MM-DD */
+      identifiedOn?: string;
+      /** @description Code of catalog `indigenous-language`. */
+      indigenousLanguage?: string;
+      /** @description Code of catalog `migration-status`. */
+      migrationStatus?: string;
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /**
+       * @description Offenses suffered: codes of catalog `offense`.
+       * @example [
+       *       "LGT-10"
+       *     ]
+       */
+      offenses: string[];
+      /** @description The victim's identity is protected (never shared beyond the agency). */
+      protectedIdentity?: boolean;
+      /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
+      relationshipToDirectVictim?: string;
+      /**
+       * @description Code of catalog `sex`.
+       * @example female
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI); `NA` for persons born abroad.
+       * @example 09
+       */
+      stateOfOrigin: string;
+      /**
+       * @description Code of catalog `victim-type`.
+       * @example direct
+       */
+      victimType: string;
+      /**
+       * @description Codes of catalog `vulnerable-group`.
+       * @example [
+       *       "indigenous"
+       *     ]
+       */
+      vulnerableGroups: string[];
+    };
+    VictimDto: {
+      /** @description Address, free text (personal data). */
+      address?: string;
+      /**
+       * @description Age in years at the event, when the birth date is unknown.
+       * @example 17
+       */
+      ageAtEvent?: number;
+      /** @description Age in years when the exploitation started. */
+      ageAtExploitationStart?: number;
+      /** @description Personal data. */
+      aliases?: string[];
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2007-05-14
+       */
+      birthDate?: string;
+      /** @description The victim consented to sharing the record with other agencies. */
+      consentToShare?: boolean;
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example LOMM900101MDFPRR09
+       */
+      curp?: string;
+      /** @description localId of the direct victim (for indirect victims). */
+      directVictimLocalId?: string;
+      /** @description Code of catalog `disability-type`. */
+      disability?: string;
+      /** @description Date of the event (start of the exploitation or of the offense), YYYY-MM-DD. */
+      eventDate?: string;
+      /** @description Codes of catalog `exploitation-form`. */
+      exploitationForms?: string[];
+      externalIds?: components['schemas']['ExternalIdsDto'];
+      /** @description Code of catalog `gender-identity`. */
+      genderIdentity?: string;
+      /** @description Code of catalog `identification-route`. */
+      identificationRoute?: string;
+      /** @description YYYY-MM-DD */
+      identifiedOn?: string;
+      /** @description Code of catalog `indigenous-language`. */
+      indigenousLanguage?: string;
+      /** @description Code of catalog `migration-status`. */
+      migrationStatus?: string;
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+      /**
+       * @description Offenses suffered: codes of catalog `offense`.
+       * @example [
+       *       "LGT-10"
+       *     ]
+       */
+      offenses: string[];
+      /**
+       * @description Phone number (personal data).
+       * @example +52 55 1234 5678
+       */
+      phone?: string;
+      /** @description The victim's identity is protected (never shared beyond the agency). */
+      protectedIdentity?: boolean;
+      /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
+      relationshipToDirectVictim?: string;
+      /**
+       * @description Code of catalog `sex`.
+       * @example female
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI); `NA` for persons born abroad.
+       * @example 09
+       */
+      stateOfOrigin: string;
+      /**
+       * @description Code of catalog `victim-type`.
+       * @example direct
+       */
+      victimType: string;
+      /**
+       * @description Codes of catalog `vulnerable-group`.
+       * @example [
+       *       "indigenous"
+       *     ]
+       */
+      vulnerableGroups: string[];
+    };
+    VictimPageDto: {
+      items: components['schemas']['VictimRecordDto'][];
+      nextCursor: string | null;
+    };
+    VictimPersonDto: {
+      /**
+       * @description Distinct agencies with a record linked to the person.
+       * @example 2
+       */
+      agencies: number;
+      /** @example V-2025-0001 */
+      localId: string;
+      /** @description Stable pseudonymous id of the cluster; null until the matching worker has processed the record. */
+      personId: string | null;
+      /**
+       * @description Records linked to the person (all agencies).
+       * @example 3
+       */
+      records: number;
+    };
+    VictimPiiDto: {
+      /** @description Address, free text (personal data). */
+      address?: string;
+      /** @description Personal data. */
+      aliases?: string[];
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example LOMM900101MDFPRR09
+       */
+      curp?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+      /**
+       * @description Phone number (personal data).
+       * @example +52 55 1234 5678
+       */
+      phone?: string;
+    };
+    VictimRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['VictimDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as VictimPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      piiMasked: boolean;
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    WebhookDeliveryDto: {
+      attempts: number;
+      createdAt: string;
+      deliveredAt: string | null;
+      /** @example referral.received */
+      eventType: string;
+      /** @description Also the `webhook-id` header. */
+      id: string;
+      lastAttemptAt: string | null;
+      /** @example connect ECONNREFUSED */
+      lastError: string | null;
+      lastStatusCode: number | null;
+      /** @description ISO-8601, UTC */
+      nextAttemptAt: string | null;
+      /** @description The JSON body that is signed and sent. */
+      payload: {
+        [key: string]: unknown;
+      };
+      status: components['schemas']['WebhookDeliveryStatus'];
+    };
+    WebhookDeliveryPageDto: {
+      items: components['schemas']['WebhookDeliveryDto'][];
+      nextCursor: string | null;
+    };
+    /** @enum {string} */
+    WebhookDeliveryStatus: 'pending' | 'delivered' | 'failed';
+    WebhookDto: {
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      description: string | null;
+      events: components['schemas']['WebhookEvent'][];
+      id: string;
+      url: string;
+    };
+    /**
+     * @description Event types to receive.
+     * @enum {string}
+     */
+    WebhookEvent: 'referral.received' | 'referral.status_changed';
+    WebhookPageDto: {
+      items: components['schemas']['WebhookDto'][];
+      nextCursor: string | null;
+    };
+    /** @enum {string} */
+    WithdrawalReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other';
   };
   responses: never;
   parameters: never;
@@ -781,7 +3266,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -790,7 +3275,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -831,7 +3316,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -840,7 +3325,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -883,7 +3368,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -892,7 +3377,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -931,7 +3416,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -940,7 +3425,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -979,7 +3464,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -988,7 +3473,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -1029,7 +3514,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -1038,7 +3523,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -1077,7 +3562,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -1086,7 +3571,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -1129,7 +3614,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Token lacks scope admin */
@@ -1138,7 +3623,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -1200,7 +3685,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -1237,7 +3722,2506 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getMyAgencyQuality: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgencyQualityDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks every record read scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description e.g. `victims.write`, `victims.read-pii`, `auth.failure`. */
+        action?: string;
+        resourceType?: string;
+        /** @description Local id of a resource. */
+        resourceId?: string;
+        /** @description ISO date-time, inclusive. */
+        from?: string;
+        /** @description ISO date-time, exclusive. */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope audit:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listCases: {
+    parameters: {
+      query?: {
+        /** @description Cases with a charge of this code of catalog `offense`. */
+        offense?: string;
+        /** @description Code of catalog `jurisdiction-type`. */
+        jurisdiction?: string;
+        /** @description Cases with a charge at this stage (catalog `charge-stage`). */
+        stage?: string;
+        /** @description Opened on or after (YYYY-MM-DD). */
+        openedFrom?: string;
+        /** @description Opened on or before (YYYY-MM-DD). */
+        openedTo?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CasePageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitCaseBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CaseBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getCase: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putCase: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CaseDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawCase: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listCaseVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listCatalogs: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description ETag of a cached copy: 304 when it is still current */
+        'If-None-Match'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description private, max-age=300 */
+          'Cache-Control'?: string;
+          /** @description Strong validator of the representation; send it back in If-None-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CatalogListDto'];
+        };
+      };
+      /** @description Not modified: the cached copy is current */
+      304: {
+        headers: {
+          /** @description private, max-age=300 */
+          'Cache-Control'?: string;
+          /** @description Strong validator of the representation; send it back in If-None-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getCatalog: {
+    parameters: {
+      query?: {
+        /** @description An older version (default: the current one). */
+        version?: string;
+        /** @description Also list retired codes (flagged `retired`). true or false, default false. */
+        includeRetired?: boolean;
+      };
+      header?: {
+        /** @description ETag of a cached copy: 304 when it is still current */
+        'If-None-Match'?: string;
+      };
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description private, max-age=300 */
+          'Cache-Control'?: string;
+          /** @description Strong validator of the representation; send it back in If-None-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CatalogDto'];
+        };
+      };
+      /** @description Not modified: the cached copy is current */
+      304: {
+        headers: {
+          /** @description private, max-age=300 */
+          'Cache-Control'?: string;
+          /** @description Strong validator of the representation; send it back in If-None-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such catalog, or no such version (the detail lists the known versions) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listChanges: {
+    parameters: {
+      query?: {
+        /** @description `nextCursor` of the previous page; omit to start from the beginning. */
+        after?: string;
+        /** @description Page size, 1–1000. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordChangePageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks every record read scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listCrosswalks: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrosswalkSummaryPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope crosswalks:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getCrosswalk: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrosswalkPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope crosswalks:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such catalog */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putCrosswalk: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutCrosswalkDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrosswalkWriteResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope crosswalks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such catalog */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Invalid body or unknown standard code */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  mergePersons: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        personId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ClusterMergeDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  splitPerson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        personId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ClusterSplitDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listMatchReviews: {
+    parameters: {
+      query?: {
+        /** @description Default `pending`. */
+        status?: 'pending' | 'decided' | 'superseded';
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MatchReviewPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  decideMatchReview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MatchDecisionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MatchReviewDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getMatchStats: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MatchStatsDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getOpenData: {
+    parameters: {
+      query?: {
+        /**
+         * @description Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
+         *     Default `offense` (R2: every catalog offense is listed, zeros included).
+         */
+        groupBy?: string;
+        /** @description Codes of catalog `offense`. */
+        offense?: string;
+        /** @description Codes of catalog `exploitation-form`. */
+        exploitationForm?: string;
+        /** @description Codes of catalog `state` (victims). */
+        stateOfOrigin?: string;
+        /** @description Codes of catalog `state`: state of the investigation file. */
+        state?: string;
+        /** @description Codes of catalog `jurisdiction-type` (fuero común / federal) of the investigation file. */
+        jurisdiction?: string;
+        /** @description Codes of catalog `sex` (victims). */
+        sex?: string;
+        /** @description Age-group codes of the chosen scheme (or custom band labels such as `0-12`), or `SI` for unknown age. */
+        ageGroup?: string;
+        /** @description Codes of catalog `country` (ISO 3166-1 alpha-3). */
+        nationality?: string;
+        /** @description Codes of catalog `vulnerable-group`. */
+        vulnerableGroup?: string;
+        /** @description Codes of catalog `victim-type` (direct, indirect, witness…). */
+        victimType?: string;
+        /** @description Codes of catalog `charge-stage` (cases and charged offenses). */
+        stage?: string;
+        /** @description Codes of catalog `agency-kind` of the submitting agency. */
+        agencyKind?: string;
+        /**
+         * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
+         *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
+         */
+        from?: string;
+        /** @description Last day of the period (inclusive), YYYY-MM-DD. */
+        to?: string;
+        /** @description Re-run the statistic on the data as it stood at this instant (ISO-8601), from the record versions (R36). */
+        asOf?: string;
+        /** @description Official age bins of catalog `age-group` to use for `ageGroup` (its `scheme`). Default `legal_majority`. */
+        ageScheme?: 'legal_majority' | 'child_adolescent' | 'shelter_cutoff' | 'hotline_young' | 'accused_profile' | 'older_adult';
+        /** @description Custom age bands instead of a catalog scheme: ascending, non-overlapping, last may be open. */
+        customAgeBands?: string;
+        /** @description `csv` is the same as `Accept: text/csv`. */
+        format?: 'json' | 'csv';
+      };
+      header?: {
+        /** @description ETag of a cached copy: 304 when it is still current */
+        'If-None-Match'?: string;
+      };
+      path: {
+        /**
+         * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
+         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+         */
+        measure: components['schemas']['StatisticsMeasure'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The suppressed statistic */
+      200: {
+        headers: {
+          'Cache-Control'?: string;
+          ETag?: string;
+          /** @description Data cut-off (ISO-8601) */
+          'X-Statistics-As-Of'?: string;
+          /** @description Counting unit (catalog counting-unit) */
+          'X-Statistics-Unit'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatisticsResultDto'];
+          'text/csv': string;
+        };
+      };
+      /** @description Not modified */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listReferrals: {
+    parameters: {
+      query?: {
+        status?: components['schemas']['ReferralStatus'];
+        /** @description incoming: addressed to the agency; outgoing: sent by it; both when absent. */
+        direction?: 'incoming' | 'outgoing';
+        /** @description Only referrals past their acknowledge or answer time limit. */
+        overdue?: 'true' | 'false';
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  sendReferral: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateReferralDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getReferralSummary: {
+    parameters: {
+      query?: {
+        direction?: 'incoming' | 'outgoing';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralSummaryDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getReferral: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        referralId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  transitionReferral: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        referralId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReferralTransitionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listReports: {
+    parameters: {
+      query?: {
+        /** @description Code of catalog `contact-channel`. */
+        channel?: string;
+        /** @description Code of catalog `hotline-contact-classification`. */
+        classification?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitReportBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putReport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawReport: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listReportVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope reports:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getStatistics: {
+    parameters: {
+      query?: {
+        /**
+         * @description Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
+         *     Default `offense` (R2: every catalog offense is listed, zeros included).
+         */
+        groupBy?: string;
+        /** @description Codes of catalog `offense`. */
+        offense?: string;
+        /** @description Codes of catalog `exploitation-form`. */
+        exploitationForm?: string;
+        /** @description Codes of catalog `state` (victims). */
+        stateOfOrigin?: string;
+        /** @description Codes of catalog `state`: state of the investigation file. */
+        state?: string;
+        /** @description Codes of catalog `jurisdiction-type` (fuero común / federal) of the investigation file. */
+        jurisdiction?: string;
+        /** @description Codes of catalog `sex` (victims). */
+        sex?: string;
+        /** @description Age-group codes of the chosen scheme (or custom band labels such as `0-12`), or `SI` for unknown age. */
+        ageGroup?: string;
+        /** @description Codes of catalog `country` (ISO 3166-1 alpha-3). */
+        nationality?: string;
+        /** @description Codes of catalog `vulnerable-group`. */
+        vulnerableGroup?: string;
+        /** @description Codes of catalog `victim-type` (direct, indirect, witness…). */
+        victimType?: string;
+        /** @description Codes of catalog `charge-stage` (cases and charged offenses). */
+        stage?: string;
+        /** @description Codes of catalog `agency-kind` of the submitting agency. */
+        agencyKind?: string;
+        /**
+         * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
+         *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
+         */
+        from?: string;
+        /** @description Last day of the period (inclusive), YYYY-MM-DD. */
+        to?: string;
+        /** @description Re-run the statistic on the data as it stood at this instant (ISO-8601), from the record versions (R36). */
+        asOf?: string;
+        /** @description Official age bins of catalog `age-group` to use for `ageGroup` (its `scheme`). Default `legal_majority`. */
+        ageScheme?: 'legal_majority' | 'child_adolescent' | 'shelter_cutoff' | 'hotline_young' | 'accused_profile' | 'older_adult';
+        /** @description Custom age bands instead of a catalog scheme: ascending, non-overlapping, last may be open. */
+        customAgeBands?: string;
+        /** @description `csv` is the same as `Accept: text/csv`. */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path: {
+        /**
+         * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
+         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+         */
+        measure: components['schemas']['StatisticsMeasure'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statistic */
+      200: {
+        headers: {
+          /** @description Data cut-off (ISO-8601) */
+          'X-Statistics-As-Of'?: string;
+          /** @description Counting unit (catalog counting-unit) */
+          'X-Statistics-Unit'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatisticsResultDto'];
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope statistics:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listVictims: {
+    parameters: {
+      query?: {
+        /** @description Code of catalog `sex`. */
+        sex?: string;
+        /** @description A code of catalog `country`. */
+        nationality?: string;
+        /** @description Code of catalog `state`. */
+        stateOfOrigin?: string;
+        /** @description Code of catalog `victim-type`. */
+        victimType?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitVictimBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VictimBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getVictim: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putVictim: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VictimDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawVictim: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getVictimPerson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimPersonDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listVictimVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope webhooks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWebhookDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedWebhookDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope webhooks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope webhooks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope webhooks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  replayWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope webhooks:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */

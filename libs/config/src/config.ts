@@ -35,6 +35,10 @@ export interface AppConfig {
   externalJwksUrl?: string;
   externalAgencyClaim: string;
   nodeEnv: string;
+  /** Whether this instance processes background jobs (all instances can enqueue). */
+  jobsWorkers: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +86,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -125,6 +137,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     externalJwksUrl,
     externalAgencyClaim: env.OIDC_AGENCY_CLAIM || 'agency_code',
     nodeEnv: env.NODE_ENV || 'development',
+    metricsToken: env.METRICS_TOKEN || undefined,
+    jobsWorkers: bool(env, 'JOBS_WORKERS', true),
   };
 }
 

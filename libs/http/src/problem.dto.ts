@@ -33,4 +33,10 @@ export class ProblemDto {
   errors?: FieldErrorDto[];
   /** For state-machine conflicts: the transitions allowed from the current state. */
   allowed?: string[];
+  /** For 403 missing-scope: the scopes the route needs. */
+  required?: string[];
+  /** OAuth 2.0 error code (RFC 6749 §5.2), on /oauth/token only. @example "invalid_client" */
+  error?: string;
+  /** OAuth 2.0 error description, on /oauth/token only. */
+  error_description?: string;
 }

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { AgenciesService, ApiClientsService, type AgencyKind, type Scope } from '@app/auth';
 import { createPuenteClient, type PuenteClient } from '@app/client';
 import type { TestApp } from './test-app';
+import { contractMiddleware } from './contract-validator';
 
 export interface TestPrincipal {
   agencyId: string;
@@ -14,6 +15,13 @@ export interface TestPrincipal {
 }
 
 let seq = 0;
+
+/** A typed client whose every response is checked against the contract (see ContractValidator). */
+export function validatedClient(baseUrl: string, token?: string, headers: Record<string, string> = {}): PuenteClient {
+  const api = createPuenteClient(baseUrl, token, headers);
+  api.use(contractMiddleware);
+  return api;
+}
 
 /**
  * Registers an agency and a client through the real services, then gets a token from POST /oauth/token,
@@ -29,7 +37,7 @@ export async function createPrincipal(
   const agency = existing ?? (await agencies.create({ code, name: `Test agency ${code}`, kind: opts.kind ?? 'prosecutor', jurisdiction: opts.jurisdiction ?? '09' }, 'test'));
   const client = await t.app.get(ApiClientsService).create({ agency: code, name: 'test client', scopes: opts.scopes }, 'test');
   const token = await tokenFor(t, client.clientId, client.clientSecret, opts.tokenScopes);
-  return { agencyId: agency.id, agencyCode: code, clientId: client.clientId, clientSecret: client.clientSecret, token, api: createPuenteClient(t.baseUrl, token) };
+  return { agencyId: agency.id, agencyCode: code, clientId: client.clientId, clientSecret: client.clientSecret, token, api: validatedClient(t.baseUrl, token) };
 }
 
 export async function tokenFor(t: TestApp, clientId: string, clientSecret: string, scopes?: Scope[]): Promise<string> {

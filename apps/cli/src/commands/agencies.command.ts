@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { AuditService } from '@app/audit';
 import { AgenciesService, AGENCY_KINDS, type AgencyKind } from '@app/auth';
 import { CliOutput } from '../cli-output';
 
@@ -14,6 +15,7 @@ interface CreateOpts {
 export class AgenciesCreateCommand extends CommandRunner {
   constructor(
     private readonly agencies: AgenciesService,
+    private readonly audit: AuditService,
     private readonly out: CliOutput,
   ) {
     super();
@@ -21,7 +23,9 @@ export class AgenciesCreateCommand extends CommandRunner {
   async run(_args: string[], opts: CreateOpts): Promise<void> {
     if (!opts.code || !opts.name || !opts.kind) this.out.fail('--code, --name and --kind are required');
     if (!AGENCY_KINDS.includes(opts.kind)) this.out.fail(`--kind must be one of ${AGENCY_KINDS.join(', ')}`);
-    this.out.json(await this.agencies.create(opts, 'cli:agencies:create'));
+    const created = await this.agencies.create(opts, 'cli:agencies:create');
+    await this.audit.appendNow({ actor: 'cli:agencies:create', action: 'admin.agencies.create', resourceType: 'agency', resourceIds: [created.code] });
+    this.out.json(created);
   }
   @Option({ flags: '--code <code>' }) code(v: string) {
     return v;

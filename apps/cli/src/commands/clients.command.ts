@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { AuditService } from '@app/audit';
 import { ApiClientsService, SigningKeysService } from '@app/auth';
 import { CliOutput } from '../cli-output';
 
@@ -6,6 +7,7 @@ import { CliOutput } from '../cli-output';
 export class ClientsCreateCommand extends CommandRunner {
   constructor(
     private readonly clients: ApiClientsService,
+    private readonly audit: AuditService,
     private readonly out: CliOutput,
   ) {
     super();
@@ -16,6 +18,7 @@ export class ClientsCreateCommand extends CommandRunner {
       { agency: opts.agency, name: opts.name ?? `${opts.agency} integration`, scopes: opts.scopes.split(/[\s,]+/).filter(Boolean) },
       'cli:clients:create',
     );
+    await this.audit.appendNow({ actor: 'cli:clients:create', action: 'admin.clients.create', resourceType: 'api-client', resourceIds: [created.clientId] });
     this.out.json({ client_id: created.clientId, client_secret: created.clientSecret, agency: created.agency, scopes: created.scopes });
   }
   @Option({ flags: '--agency <code>' }) agency(v: string) {
@@ -33,12 +36,14 @@ export class ClientsCreateCommand extends CommandRunner {
 export class ClientsRotateCommand extends CommandRunner {
   constructor(
     private readonly clients: ApiClientsService,
+    private readonly audit: AuditService,
     private readonly out: CliOutput,
   ) {
     super();
   }
   async run([clientId]: string[], opts: { grace?: number }): Promise<void> {
     const rotated = await this.clients.rotate(clientId, opts.grace ?? 86400);
+    await this.audit.appendNow({ actor: 'cli:clients:rotate', action: 'admin.clients.rotate', resourceType: 'api-client', resourceIds: [clientId] });
     this.out.json({ client_id: rotated.clientId, client_secret: rotated.clientSecret, previous_secret_expires_at: rotated.previousSecretExpiresAt });
   }
   @Option({ flags: '--grace <seconds>' }) grace(v: string) {
@@ -50,12 +55,14 @@ export class ClientsRotateCommand extends CommandRunner {
 export class ClientsRevokeCommand extends CommandRunner {
   constructor(
     private readonly clients: ApiClientsService,
+    private readonly audit: AuditService,
     private readonly out: CliOutput,
   ) {
     super();
   }
   async run([clientId]: string[]): Promise<void> {
     const revoked = await this.clients.revoke(clientId);
+    await this.audit.appendNow({ actor: 'cli:clients:revoke', action: 'admin.clients.revoke', resourceType: 'api-client', resourceIds: [clientId] });
     this.out.json({ client_id: revoked.clientId, revoked_at: revoked.revokedAt });
   }
 }
@@ -80,12 +87,15 @@ export class ClientsListCommand extends CommandRunner {
 export class KeysRotateSigningCommand extends CommandRunner {
   constructor(
     private readonly keys: SigningKeysService,
+    private readonly audit: AuditService,
     private readonly out: CliOutput,
   ) {
     super();
   }
   async run(_args: string[], opts: { grace?: number }): Promise<void> {
-    this.out.json(await this.keys.rotate(opts.grace ?? 3600));
+    const rotated = await this.keys.rotate(opts.grace ?? 3600);
+    await this.audit.appendNow({ actor: 'cli:keys:rotate-signing', action: 'admin.keys.rotate-signing', resourceType: 'signing-key', resourceIds: [rotated.kid] });
+    this.out.json(rotated);
   }
   @Option({ flags: '--grace <seconds>' }) grace(v: string) {
     return Number(v);

@@ -1,13 +1,16 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemException } from '@app/http';
 import { IS_PUBLIC } from '../public.decorator';
 import type { Actor } from './actor';
+import { AUTH_EVENTS, type AuthEvents } from './auth-events';
 import { REQUIRED_SCOPES } from './decorators';
 import type { Scope } from './scopes';
 import { TokenVerifier } from '../tokens/token-verifier.service';
 
 interface Req {
+  id: string;
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   user?: Actor;
 }
@@ -22,6 +25,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
+    @Optional() @Inject(AUTH_EVENTS) private readonly events?: AuthEvents,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -37,7 +41,13 @@ export class AccessGuard implements CanActivate {
         headers: { 'www-authenticate': 'Bearer realm="puente"' },
       });
     }
-    req.user = await this.tokens.verify(match[1]);
+    try {
+      req.user = await this.tokens.verify(match[1]);
+    } catch (err) {
+      const reason = err instanceof ProblemException ? String(err.extras.detail ?? err.slug) : 'verification error';
+      await this.events?.authenticationFailed({ requestId: String(req.id), reason, path: req.url.split('?')[0] });
+      throw err;
+    }
     if (!needed) throw new ProblemException(403, 'forbidden', { detail: 'This route has no access rule; it is closed by default' });
     const missing = needed.filter((s) => !req.user!.scopes.includes(s));
     if (missing.length) {

@@ -23,7 +23,7 @@ export class AgenciesController {
   @Scopes()
   async getMyAgency(@CurrentActor() actor: Actor): Promise<AgencyMeDto> {
     const agency = await this.agencies.getByCode(actor.agencyCode);
-    const dto = await this.agencies.toAdminWithCodes(agency);
+    const { createdAt: _c, updatedAt: _u, ...dto } = await this.agencies.toAdminWithCodes(agency);
     return {
       ...dto,
       id: agency.id,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProblemException, decodeCursor, pageOf } from '@app/http';
 import { AgencyEntity, AgencyVersionEntity } from './agency.entity';
+import { PrincipalCache } from '../clients/principal-cache';
 import type { AgencyAdminDto, AgencyDirectoryEntryDto, AgencyDirectoryPageDto, AgencyVersionDto, CreateAgencyDto, UpdateAgencyDto } from './dto/agency.dto';
 
 export interface AgencyFilter {
@@ -16,7 +17,10 @@ export interface AgencyFilter {
 /** The agency registry. Directory data is not agency-scoped: every authenticated caller may read it. */
 @Injectable()
 export class AgenciesService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly principals: PrincipalCache,
+  ) {}
 
   private codes = new Map<string, string>();
 
@@ -66,6 +70,7 @@ export class AgenciesService {
       agency.version += 1;
       await repo.save(agency);
       await this.writeVersion(em, agency, changedBy);
+      this.principals.clear();
       return this.toAdminWithCodes(agency);
     });
   }

@@ -8,6 +8,7 @@ import { AgencyEntity } from '../agencies/agency.entity';
 import { AgenciesService } from '../agencies/agencies.service';
 import { isScope } from '../access/scopes';
 import { ApiClientEntity } from './api-client.entity';
+import { PrincipalCache } from './principal-cache';
 import type { ApiClientCredentialsDto, ApiClientDto, CreateApiClientDto } from './dto/api-client.dto';
 
 export interface Principal {
@@ -21,6 +22,7 @@ export class ApiClientsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly agencies: AgenciesService,
+    private readonly cache: PrincipalCache,
   ) {}
 
   async create(input: CreateApiClientDto, createdBy: string): Promise<ApiClientCredentialsDto> {
@@ -52,6 +54,7 @@ export class ApiClientsService {
       row.previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
       row.secretHash = hash;
       await repo.save(row);
+      this.cache.clear();
       const agency = await em.getRepository(AgencyEntity).findOneByOrFail({ id: row.agencyId });
       return { ...this.toDto(row, agency.code), clientSecret: secret, previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null };
     });
@@ -64,6 +67,7 @@ export class ApiClientsService {
     if (!row.revokedAt) {
       row.revokedAt = new Date();
       await repo.save(row);
+      this.cache.clear();
     }
     const agency = await this.agencies.findById(row.agencyId);
     return this.toDto(row, agency?.code ?? '');
@@ -100,6 +104,14 @@ export class ApiClientsService {
 
   /** The active client and its active agency, in one query (used on every authenticated request). */
   async findPrincipal(clientId: string): Promise<Principal | undefined> {
+    const cached = this.cache.get<Principal | null>(`client:${clientId}`);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = await this.loadPrincipal(clientId);
+    this.cache.set(`client:${clientId}`, found ?? null);
+    return found;
+  }
+
+  private async loadPrincipal(clientId: string): Promise<Principal | undefined> {
     const { entities, raw } = await this.ds
       .getRepository(ApiClientEntity)
       .createQueryBuilder('c')

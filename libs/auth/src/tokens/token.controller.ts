@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ProblemException } from '@app/http';
 import { Public } from '../public.decorator';
 import { isScope } from '../access/scopes';
+import { AUTH_EVENTS, type AuthEvents } from '../access/auth-events';
 import { ApiClientsService } from '../clients/api-clients.service';
 import { JwksDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto';
 import { SigningKeysService } from './signing-keys.service';
@@ -23,6 +24,7 @@ export class TokenController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ApiClientsService,
     private readonly keys: SigningKeysService,
+    @Optional() @Inject(AUTH_EVENTS) private readonly events?: AuthEvents,
   ) {}
 
   /**
@@ -36,7 +38,7 @@ export class TokenController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: TokenResponseDto })
-  async issueToken(@Body() body: Record<string, unknown>, @Req() req: { headers: Record<string, string | undefined> }): Promise<TokenResponseDto> {
+  async issueToken(@Body() body: Record<string, unknown>, @Req() req: { id: string; headers: Record<string, string | undefined> }): Promise<TokenResponseDto> {
     const field = (name: string) => (typeof body?.[name] === 'string' ? (body[name] as string) : undefined);
     if (field('grant_type') !== 'client_credentials') {
       throw oauthError(400, field('grant_type') ? 'unsupported_grant_type' : 'invalid_request', 'grant_type must be client_credentials');
@@ -53,7 +55,10 @@ export class TokenController {
     }
     if (!clientId || !secret) throw oauthError(401, 'invalid_client', 'Client credentials are required', !!basic);
     const principal = await this.clients.authenticate(clientId, secret);
-    if (!principal) throw oauthError(401, 'invalid_client', 'Client authentication failed', !!basic);
+    if (!principal) {
+      await this.events?.authenticationFailed({ requestId: String(req.id), reason: 'invalid client credentials', clientId, path: '/oauth/token' });
+      throw oauthError(401, 'invalid_client', 'Client authentication failed', !!basic);
+    }
     const requested = field('scope')?.split(' ').filter(Boolean);
     const allowed = principal.client.scopes.filter(isScope);
     let scopes = allowed;

@@ -1,0 +1,267 @@
+import request from 'supertest';
+import type { components } from '@app/client';
+import { JobsService } from '@app/jobs';
+import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MATCHING_RECLUSTER_QUEUE, MatchingEngineService } from '@app/matching';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+
+type VictimDto = components['schemas']['VictimDto'];
+
+const victim = (names: VictimDto['names'], over: Partial<VictimDto> = {}): VictimDto => ({
+  names,
+  sex: 'female',
+  nationality: ['MEX'],
+  stateOfOrigin: '09',
+  vulnerableGroups: ['SI'],
+  victimType: 'direct',
+  offenses: ['LGT-13'],
+  exploitationForms: ['sexual'],
+  ...over,
+});
+
+describe('matching of victim records across agencies', () => {
+  let t: TestApp;
+  let a: TestPrincipal;
+  let b: TestPrincipal;
+  let c: TestPrincipal;
+  let noScope: TestPrincipal;
+  let jobs: JobsService;
+  const drain = async () => {
+    for (let i = 0; i < 2; i++) {
+      await jobs.drain(MATCHING_QUEUE);
+      await jobs.drain(MATCHING_OPS_QUEUE);
+      await jobs.drain(MATCHING_RECLUSTER_QUEUE);
+    }
+  };
+  const put = async (p: TestPrincipal, localId: string, body: VictimDto) => {
+    const res = await p.api.PUT('/v1/victims/{localId}', { params: { path: { localId } }, body });
+    expect([200, 201]).toContain(res.response.status);
+  };
+  const person = async (p: TestPrincipal, localId: string) => {
+    const res = await p.api.GET('/v1/victims/{localId}/person', { params: { path: { localId } } });
+    expect(res.response.status).toBe(200);
+    return res.data!;
+  };
+  const rebuild = async () => {
+    const engine = t.app.get(MatchingEngineService);
+    await engine.processRecords(await engine.allProfiledRecordIds());
+  };
+  const scopes = ['victims:read', 'victims:write', 'matches:review'] as const;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    jobs = t.app.get(JobsService);
+    a = await createPrincipal(t, { scopes: [...scopes], kind: 'prosecutor' });
+    b = await createPrincipal(t, { scopes: [...scopes], kind: 'hotline' });
+    c = await createPrincipal(t, { scopes: [...scopes], kind: 'victim_commission' });
+    noScope = await createPrincipal(t, { code: a.agencyCode, scopes: ['victims:read', 'victims:write'] });
+  });
+  afterAll(() => t.close());
+
+  it('the same person registered by three agencies with different spellings forms one cluster', async () => {
+    await put(a, 'A-1', victim({ firstName: 'María Guadalupe', paternalSurname: 'Hernández', maternalSurname: 'López' }, { curp: 'HELG900314MDFRPD05', birthDate: '1990-03-14' }));
+    await put(b, 'B-1', victim({ firstName: 'Lupita', paternalSurname: 'Hernandez' }, { birthDate: '1990-03-14' }));
+    await put(c, 'C-1', victim({ firstName: 'Guadalupe', paternalSurname: 'Lopes', maternalSurname: 'Hernandez' }, { curp: 'HELG900314MDFRPD06', birthDate: '1990-14-03'.slice(0, 0) + '1990-03-14' }));
+    await drain();
+    const pa = await person(a, 'A-1');
+    const pb = await person(b, 'B-1');
+    const pc = await person(c, 'C-1');
+    expect(pa.personId).toBeTruthy();
+    expect([pb.personId, pc.personId]).toEqual([pa.personId, pa.personId]);
+    expect(pa).toMatchObject({ localId: 'A-1', records: 3, agencies: 3 });
+    expect(Object.keys(pa).sort()).toEqual(['agencies', 'localId', 'personId', 'records']);
+  });
+
+  it('stores blocking keys only as keyed hashes and profiles only encrypted', async () => {
+    const keys = await t.db.pool.query(`SELECT key_type, key_hash FROM match_keys`);
+    expect(keys.rows.length).toBeGreaterThan(0);
+    for (const k of keys.rows) expect(k.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    const profiles = await t.db.pool.query(`SELECT profile_enc FROM match_profiles`);
+    for (const p of profiles.rows) {
+      expect(p.profile_enc).toMatch(/^v1\./);
+      expect(p.profile_enc.toLowerCase()).not.toContain('hernandez');
+    }
+  });
+
+  it('does not link the same common name with a different birth date and CURP, nor sisters', async () => {
+    await put(a, 'A-2', victim({ firstName: 'María', paternalSurname: 'García', maternalSurname: 'Martínez' }, { curp: 'GAMM950101MDFRRR01', birthDate: '1995-01-01' }));
+    await put(b, 'B-2', victim({ firstName: 'María', paternalSurname: 'García', maternalSurname: 'Martínez' }, { curp: 'GAMM880712MPLRRR02', birthDate: '1988-07-12' }));
+    await put(a, 'A-3', victim({ firstName: 'Rosa Isela', paternalSurname: 'Morales', maternalSurname: 'Cruz' }, { birthDate: '1999-02-02' }));
+    await put(b, 'B-3', victim({ firstName: 'Ana Karen', paternalSurname: 'Morales', maternalSurname: 'Cruz' }, { birthDate: '2001-09-20' }));
+    await drain();
+    expect((await person(a, 'A-2')).personId).not.toBe((await person(b, 'B-2')).personId);
+    expect(await person(a, 'A-3')).toMatchObject({ records: 1, agencies: 1 });
+    expect((await person(a, 'A-3')).personId).not.toBe((await person(b, 'B-3')).personId);
+  });
+
+  let reviewId: string;
+  it('a pair between the thresholds becomes a review task listed to both agencies without the other agency’s names', async () => {
+    // Twins: same surnames and birth date, different first names.
+    await put(a, 'A-4', victim({ firstName: 'Itzayana', paternalSurname: 'Tlapaltotoli', maternalSurname: 'Cuauhtemotzin' }, { birthDate: '2005-06-01' }));
+    await put(b, 'B-4', victim({ firstName: 'Xochiquetzal', paternalSurname: 'Tlapaltotoli', maternalSurname: 'Cuauhtemotzin' }, { birthDate: '2005-06-01' }));
+    await drain();
+    const listB = await b.api.GET('/v1/matches/reviews', { params: { query: {} } });
+    expect(listB.response.status).toBe(200);
+    const item = listB.data!.items.find((i) => i.records.some((r) => r.localId === 'B-4'))!;
+    expect(item).toBeDefined();
+    expect(item.status).toBe('pending');
+    expect(item.levels).toEqual({ firstName: 'disagree', surnames: 'exact', birthDate: 'exact', curp: 'missing', sex: 'exact' });
+    expect(item.records).toEqual(
+      expect.arrayContaining([
+        { agencyCode: a.agencyCode, own: false, localId: null },
+        { agencyCode: b.agencyCode, own: true, localId: 'B-4' },
+      ]),
+    );
+    const raw = JSON.stringify(listB.data).toLowerCase();
+    for (const value of ['itzayana', 'xochiquetzal', 'tlapaltotoli', 'cuauhtemotzin', 'a-4', '2005-06-01']) expect(raw).not.toContain(value);
+    const listA = await a.api.GET('/v1/matches/reviews', { params: { query: {} } });
+    expect(listA.data!.items.map((i) => i.id)).toContain(item.id);
+    const listC = await c.api.GET('/v1/matches/reviews', { params: { query: {} } });
+    expect(listC.data!.items.map((i) => i.id)).not.toContain(item.id);
+    reviewId = item.id;
+  });
+
+  it('paginates review tasks with a keyset cursor', async () => {
+    const first = await a.api.GET('/v1/matches/reviews', { params: { query: { limit: 1, status: 'pending' } } });
+    expect(first.data!.items).toHaveLength(1);
+  });
+
+  it('a different_persons decision is stored with who and why, and survives re-running the engine', async () => {
+    const other = await c.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: reviewId } }, body: { decision: 'different_persons', reason: 'not mine' } });
+    expect(other.response.status).toBe(404);
+    const res = await b.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: reviewId } }, body: { decision: 'different_persons', reason: 'Twins, confirmed by the shelter' } });
+    expect(res.response.status).toBe(200);
+    expect(res.data).toMatchObject({ id: reviewId, status: 'decided', decision: 'different_persons' });
+    const again = await a.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: reviewId } }, body: { decision: 'same_person', reason: 'second try' } });
+    expect(again.response.status).toBe(409);
+    const stored = await t.db.pool.query(`SELECT decision, client_id, reason, agency_id FROM match_decisions WHERE review_id = $1`, [reviewId]);
+    expect(stored.rows[0]).toMatchObject({ decision: 'different_persons', client_id: b.clientId, reason: 'Twins, confirmed by the shelter', agency_id: b.agencyId });
+    // A change of one record and a full rebuild both re-run the engine on the pair.
+    await put(a, 'A-4', victim({ firstName: 'Itzayana', paternalSurname: 'Tlapaltotoli', maternalSurname: 'Cuauhtemotzin' }, { birthDate: '2005-06-01', vulnerableGroups: ['indigenous'] }));
+    await drain();
+    await rebuild();
+    const review = await t.db.pool.query(`SELECT status, decision FROM match_reviews WHERE id = $1`, [reviewId]);
+    expect(review.rows[0]).toEqual({ status: 'decided', decision: 'different_persons' });
+    const pending = await t.db.pool.query(`SELECT count(*)::int AS n FROM match_reviews WHERE status = 'pending' AND id = $1`, [reviewId]);
+    expect(pending.rows[0].n).toBe(0);
+    expect((await person(a, 'A-4')).personId).not.toBe((await person(b, 'B-4')).personId);
+    const audit = await t.db.pool.query(`SELECT fields FROM audit_log WHERE action = 'matches.decide' AND $1 = ANY(resource_ids)`, [reviewId]);
+    expect(audit.rows).toHaveLength(1);
+    expect(JSON.stringify(audit.rows)).not.toContain('Twins');
+  });
+
+  it('a same_person decision forces the link, and survives a rebuild', async () => {
+    await put(a, 'A-5', victim({ firstName: 'Yoloxochitl', paternalSurname: 'Tepoztecatl', maternalSurname: 'Ixtlilxochitl' }, { birthDate: '2003-01-15' }));
+    await put(c, 'C-5', victim({ firstName: 'Citlali', paternalSurname: 'Tepoztecatl', maternalSurname: 'Ixtlilxochitl' }, { birthDate: '2003-01-15' }));
+    await drain();
+    const list = await c.api.GET('/v1/matches/reviews', { params: { query: {} } });
+    const item = list.data!.items.find((i) => i.records.some((r) => r.localId === 'C-5'))!;
+    expect(item).toBeDefined();
+    expect((await person(a, 'A-5')).records).toBe(1);
+    const res = await c.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: item.id } }, body: { decision: 'same_person', reason: 'Citlali is a registered alias' } });
+    expect(res.response.status).toBe(200);
+    await drain();
+    await rebuild();
+    expect((await person(a, 'A-5')).personId).toBe((await person(c, 'C-5')).personId);
+    expect(await person(a, 'A-5')).toMatchObject({ records: 2, agencies: 2 });
+  });
+
+  it('a reviewer splits own records off a cluster; the split survives a rebuild; clusters are merged back (audited)', async () => {
+    const before = await person(a, 'A-1');
+    const split = await a.api.POST('/v1/matches/clusters/{personId}/split', {
+      params: { path: { personId: before.personId! } },
+      body: { localIds: ['A-1'], reason: 'Different person per interview' },
+    });
+    expect(split.response.status).toBe(202);
+    expect(split.data).toMatchObject({ op: 'split', status: 'queued' });
+    await drain();
+    await rebuild();
+    const afterA = await person(a, 'A-1');
+    const afterB = await person(b, 'B-1');
+    expect(afterA.personId).not.toBe(afterB.personId);
+    expect(afterB).toMatchObject({ records: 2, agencies: 2 });
+    expect((await person(c, 'C-1')).personId).toBe(afterB.personId);
+    // A cannot merge with a cluster that has none of its records (it cannot see it).
+    const hidden = await a.api.POST('/v1/matches/clusters/{personId}/merge', {
+      params: { path: { personId: afterA.personId! } },
+      body: { otherPersonId: afterB.personId!, reason: 'Try to merge' },
+    });
+    expect(hidden.response.status).toBe(404);
+    // B has records in both clusters? No: merge A-2 into A-1's cluster (both A's).
+    const a2 = await person(a, 'A-2');
+    const merge = await a.api.POST('/v1/matches/clusters/{personId}/merge', {
+      params: { path: { personId: afterA.personId! } },
+      body: { otherPersonId: a2.personId!, reason: 'Same person per documents' },
+    });
+    expect(merge.response.status).toBe(202);
+    await drain();
+    await rebuild();
+    expect((await person(a, 'A-2')).personId).toBe((await person(a, 'A-1')).personId);
+    const audit = await t.db.pool.query(`SELECT action FROM audit_log WHERE action IN ('matches.split', 'matches.merge') AND agency_id = $1 ORDER BY seq`, [a.agencyId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(['matches.split', 'matches.merge']);
+  });
+
+  it('withdrawing a record takes it out of its cluster', async () => {
+    await put(a, 'A-6', victim({ firstName: 'Perla', paternalSurname: 'Zacatenco', maternalSurname: 'Quiahuitl' }, { curp: 'ZAQP010101MDFCRR01', birthDate: '2001-01-01' }));
+    await put(b, 'B-6', victim({ firstName: 'Perla', paternalSurname: 'Zacatenco', maternalSurname: 'Quiahuitl' }, { curp: 'ZAQP010101MDFCRR01', birthDate: '2001-01-01' }));
+    await drain();
+    expect((await person(a, 'A-6')).records).toBe(2);
+    const del = await b.api.DELETE('/v1/victims/{localId}', { params: { path: { localId: 'B-6' }, query: { reason: 'entered_in_error' } } });
+    expect(del.response.status).toBe(200);
+    await drain();
+    expect(await person(a, 'A-6')).toMatchObject({ records: 1, agencies: 1 });
+  });
+
+  it('stats count pairs, links and pending reviews', async () => {
+    const res = await a.api.GET('/v1/matches/stats');
+    expect(res.response.status).toBe(200);
+    expect(res.data!.pairsCompared).toBeGreaterThan(0);
+    expect(res.data!.links).toBeGreaterThan(0);
+    expect(res.data!.recordsProfiled).toBeGreaterThan(0);
+    expect(res.data!.thresholds.upper).toBeGreaterThan(res.data!.thresholds.lower);
+  });
+
+  it("another agency's record or cluster is 404", async () => {
+    expect((await a.api.GET('/v1/victims/{localId}/person', { params: { path: { localId: 'B-1' } } })).response.status).toBe(404);
+    const pb = await person(b, 'B-1');
+    const split = await a.api.POST('/v1/matches/clusters/{personId}/split', { params: { path: { personId: pb.personId! } }, body: { localIds: ['A-1'], reason: 'not visible' } });
+    expect(split.response.status).toBe(404);
+    const bad = await a.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: 'not-a-uuid' } }, body: { decision: 'same_person', reason: 'xyz' } });
+    expect(bad.response.status).toBe(404);
+  });
+
+  it('invalid bodies are 422 with pointers', async () => {
+    const res = await request(t.baseUrl).post(`/v1/matches/reviews/${reviewId}/decision`).set('Authorization', `Bearer ${b.token}`).send({ decision: 'maybe', reason: 'x' });
+    expect(res.status).toBe(422);
+    const pointers = (res.body.errors as Array<{ pointer: string }>).map((e) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['#/decision', '#/reason']));
+    const pa = await person(a, 'A-1');
+    const split = await request(t.baseUrl).post(`/v1/matches/clusters/${pa.personId}/split`).set('Authorization', `Bearer ${a.token}`).send({ localIds: [], reason: 'ok reason' });
+    expect(split.status).toBe(422);
+    expect(split.body.errors[0].pointer).toBe('#/localIds');
+    const notMember = await request(t.baseUrl).post(`/v1/matches/clusters/${pa.personId}/split`).set('Authorization', `Bearer ${a.token}`).send({ localIds: ['A-3'], reason: 'ok reason' });
+    expect(notMember.status).toBe(422);
+    expect(notMember.body.errors[0].pointer).toBe('#/localIds/0');
+    const merge = await request(t.baseUrl).post(`/v1/matches/clusters/${pa.personId}/merge`).set('Authorization', `Bearer ${a.token}`).send({ otherPersonId: 'nope', reason: 'ok reason' });
+    expect(merge.status).toBe(422);
+    expect(merge.body.errors[0].pointer).toBe('#/otherPersonId');
+    const list = await request(t.baseUrl).get('/v1/matches/reviews?status=open').set('Authorization', `Bearer ${a.token}`);
+    expect(list.status).toBe(422);
+  });
+
+  const routes: Array<[string, string, object?]> = [
+    ['get', '/v1/matches/reviews'],
+    ['post', '/v1/matches/reviews/3fa85f64-5717-4562-b3fc-2c963f66afa6/decision', { decision: 'same_person', reason: 'why not' }],
+    ['post', '/v1/matches/clusters/3fa85f64-5717-4562-b3fc-2c963f66afa6/split', { localIds: ['A-1'], reason: 'why not' }],
+    ['post', '/v1/matches/clusters/3fa85f64-5717-4562-b3fc-2c963f66afa6/merge', { otherPersonId: '3fa85f64-5717-4562-b3fc-2c963f66afa7', reason: 'why not' }],
+    ['get', '/v1/matches/stats'],
+    ['get', '/v1/victims/A-1/person'],
+  ];
+  it.each(routes)('%s %s is 401 without a token and 403 without matches:review', async (method, path, body) => {
+    const call = (token?: string) => {
+      const r = method === 'get' ? request(t.baseUrl).get(path) : request(t.baseUrl).post(path).send(body ?? {});
+      return token ? r.set('Authorization', `Bearer ${token}`) : r;
+    };
+    expect((await call()).status).toBe(401);
+    expect((await call(noScope.token)).status).toBe(403);
+  });
+});

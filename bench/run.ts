@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
+import { Pool } from 'pg';
+import { AgenciesService, ApiClientsService } from '@app/auth';
+import { loadConfig } from '@app/config';
+import { openDatabaseRuntime, runMigrations } from '@app/db';
+import { createRootLogger } from '@app/http';
+import { syntheticVictim, type SyntheticVictim } from '@app/synthetic';
+import { createApp } from '../apps/api/src/configure-app';
+
+/**
+ * `npm run bench`: figures with a baseline measured in the same run on the same database.
+ *   ingest   — victim batches through POST /v1/victims/batch (validation, encryption, history, change feed,
+ *              projections, audit) vs a raw multi-row INSERT of the same rows into an equivalent table;
+ *   get      — GET /v1/victims/{localId} under concurrency vs a bare Fastify + pg handler doing the same query.
+ * Repeated at each stored size (--sizes). Options: --sizes 10000,100000 --ingest 20000 --batch 1000
+ * --writers 2 --seconds 10 --concurrency 16.
+ */
+const run = promisify(execFile);
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+}
+
+interface Row {
+  size: number;
+  figure: string;
+  puente: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+}
+
+async function main(): Promise<void> {
+  const sizes = arg('sizes', '10000,100000').split(',').map(Number);
+  const ingestN = Number(arg('ingest', '20000'));
+  const batchSize = Number(arg('batch', '1000'));
+  const writers = Number(arg('writers', '2'));
+  const seconds = Number(arg('seconds', '10'));
+  const concurrency = Number(arg('concurrency', '16'));
+
+  const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
+  const tmp = base.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'puente-bench-'));
+  const config = { ...base, embeddedDataDir: tmp ?? base.embeddedDataDir, embeddedPort: 55000 + (process.pid % 1000) };
+  const db = await openDatabaseRuntime(config, (m) => process.stderr.write(`${m}\n`));
+  const rows: Row[] = [];
+  try {
+    await runMigrations(db.url);
+    const app = await createApp({ ...config, databaseUrl: db.url }, { logger: createRootLogger('warn') });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const apiUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const code = `bench-${Date.now().toString(36)}`;
+    const agency = await app.get(AgenciesService).create({ code, name: 'Benchmark agency', kind: 'prosecutor', jurisdiction: '09' }, 'bench');
+    const client = await app.get(ApiClientsService).create({ agency: code, name: 'bench', scopes: ['victims:read', 'victims:write', 'pii:read'] }, 'bench');
+    const tokenRes = await fetch(`${apiUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }),
+    });
+    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const auth = { authorization: `Bearer ${token}`, 'x-purpose': 'investigation' };
+
+    const pool = new Pool({ connectionString: db.url, max: 20 });
+    await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw_victims (agency_id uuid NOT NULL, local_id varchar(128) NOT NULL, data jsonb NOT NULL, pii text, PRIMARY KEY (agency_id, local_id))`);
+    const bare = Fastify({ logger: false });
+    bare.get<{ Params: { localId: string } }>('/victims/:localId', async (req, reply) => {
+      const { rows: found } = await pool.query('SELECT local_id, version, data, pii_enc, updated_at FROM records WHERE agency_id = $1 AND kind = $2 AND local_id = $3', [agency.id, 'victims', req.params.localId]);
+      if (!found.length) return reply.code(404).send({ status: 404 });
+      return found[0];
+    });
+    const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+
+    let stored = 0;
+    const apiBatches = async (from: number, count: number): Promise<number> => {
+      const started = process.hrtime.bigint();
+      let next = from;
+      const end = from + count;
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (next < end) {
+            const start = next;
+            next = Math.min(end, next + batchSize);
+            const entries = Array.from({ length: next - start }, (_, k) => syntheticVictim(start + k));
+            const res = await fetch(`${apiUrl}/v1/victims/batch`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ entries }) });
+            const body = (await res.json()) as { summary?: { rejected: number; created: number } };
+            if (res.status !== 200 || body.summary?.rejected) throw new Error(`batch failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+          }
+        }),
+      );
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    };
+    const rawBatches = async (from: number, count: number): Promise<number> => {
+      const piiKeys = new Set(['names', 'curp', 'phone']);
+      const started = process.hrtime.bigint();
+      let next = from;
+      const end = from + count;
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (next < end) {
+            const start = next;
+            next = Math.min(end, next + batchSize);
+            const victims: SyntheticVictim[] = Array.from({ length: next - start }, (_, k) => syntheticVictim(start + k, 1, 'RAW'));
+            const values: unknown[] = [];
+            const tuples = victims.map((v, k) => {
+              const data = Object.fromEntries(Object.entries(v).filter(([key]) => !piiKeys.has(key)));
+              const pii = Object.fromEntries(Object.entries(v).filter(([key]) => piiKeys.has(key)));
+              values.push(agency.id, v.localId, JSON.stringify(data), JSON.stringify(pii));
+              return `($${k * 4 + 1}, $${k * 4 + 2}, $${k * 4 + 3}, $${k * 4 + 4})`;
+            });
+            await pool.query(`INSERT INTO bench_raw_victims (agency_id, local_id, data, pii) VALUES ${tuples.join(', ')} ON CONFLICT (agency_id, local_id) DO UPDATE SET data = EXCLUDED.data, pii = EXCLUDED.pii`, values);
+          }
+        }),
+      );
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    };
+    const load = async (baseUrl: string, pathPrefix: string, headers: Record<string, string>) => {
+      const paths = Array.from({ length: 5000 }, (_, k) => `${pathPrefix}/SYN-${Math.floor((k * 7919) % stored)}`);
+      const { stdout } = await run(process.execPath, [join(__dirname, 'load.js'), JSON.stringify({ baseUrl, paths, headers, concurrency, seconds })], { maxBuffer: 1 << 20 });
+      return JSON.parse(stdout) as { requests: number; errors: number; rps: number; p50: number; p95: number; p99: number };
+    };
+
+    for (const size of sizes) {
+      if (stored + ingestN > size) throw new Error(`--sizes must grow by at least --ingest (${ingestN}) each step`);
+      // Fill to size - ingestN, then measure the last ingestN records at that size.
+      const fill = size - ingestN - stored;
+      if (fill > 0) {
+        process.stderr.write(`filling to ${size - ingestN} records…\n`);
+        await apiBatches(stored, fill);
+        stored += fill;
+      }
+      const apiSecs = await apiBatches(stored, ingestN);
+      stored += ingestN;
+      await pool.query('TRUNCATE bench_raw_victims');
+      const rawSecs = await rawBatches(0, ingestN);
+      const apiRate = ingestN / apiSecs;
+      const rawRate = ingestN / rawSecs;
+      rows.push({ size, figure: `ingest ${ingestN} victims (batches of ${batchSize}, ${writers} writers), records/s`, puente: apiRate.toFixed(0), baseline: rawRate.toFixed(0), ratio: `${((apiRate / rawRate) * 100).toFixed(0)}%`, target: '≥ 5000/s and ≥ 25%' });
+      await pool.query('VACUUM ANALYZE records');
+      const api = await load(apiUrl, '/v1/victims', auth);
+      const bareRes = await load(bareUrl, '/victims', {});
+      if (api.errors || bareRes.errors) process.stderr.write(`errors: api ${api.errors}, bare ${bareRes.errors}\n`);
+      rows.push({ size, figure: `GET /v1/victims/{localId}, ${concurrency} concurrent, req/s`, puente: api.rps.toFixed(0), baseline: bareRes.rps.toFixed(0), ratio: `${((api.rps / bareRes.rps) * 100).toFixed(0)}%`, target: '≥ 50%' });
+      rows.push({ size, figure: 'GET latency p50 / p95 / p99, ms', puente: `${api.p50.toFixed(1)} / ${api.p95.toFixed(1)} / ${api.p99.toFixed(1)}`, baseline: `${bareRes.p50.toFixed(1)} / ${bareRes.p95.toFixed(1)} / ${bareRes.p99.toFixed(1)}`, ratio: '', target: '' });
+      process.stderr.write(`size ${size} done\n`);
+    }
+    await bare.close();
+    await pool.end();
+    await app.close();
+  } finally {
+    await db.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+  const header = ['stored', 'figure', 'Puente', 'baseline', 'Puente/baseline', 'target'];
+  const lines = [header, ...rows.map((r) => [String(r.size), r.figure, r.puente, r.baseline, r.ratio, r.target])];
+  process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|\n`);
+  for (const l of lines.slice(1)) process.stdout.write(`| ${l.join(' | ')} |\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

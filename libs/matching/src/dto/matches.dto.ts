@@ -1,0 +1,143 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { PageQueryDto } from '@app/http';
+
+export const REVIEW_STATUSES = ['pending', 'decided', 'superseded'] as const;
+export const DECISIONS = ['same_person', 'different_persons'] as const;
+export type ReviewDecision = (typeof DECISIONS)[number];
+
+/** Agreement level of each compared field (no values): the comparison summary of a pair. */
+export class MatchLevelsDto {
+  /** First names incl. compound names and diminutives. */
+  @ApiProperty({ enum: ['exact', 'close', 'disagree', 'missing'] })
+  firstName!: string;
+  /** The two surnames in either order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees. */
+  @ApiProperty({ enum: ['exact', 'close', 'partial', 'mixed', 'disagree', 'missing'] })
+  surnames!: string;
+  /** `swap` = day and month swapped; `year` = year ±1 (or an age-derived year). */
+  @ApiProperty({ enum: ['exact', 'swap', 'year', 'disagree', 'missing'] })
+  birthDate!: string;
+  /** `close` = one character off. */
+  @ApiProperty({ enum: ['exact', 'close', 'disagree', 'missing'] })
+  curp!: string;
+  @ApiProperty({ enum: ['exact', 'disagree', 'missing'] })
+  sex!: string;
+}
+
+/** One side of a review task. For another agency's record: only its agency code. */
+export class MatchReviewSideDto {
+  /** @example "FGE-CDMX" */
+  agencyCode!: string;
+  /** True when the record belongs to the caller's agency. */
+  own!: boolean;
+  /** The caller's own localId; null for another agency's record. @example "V-2025-0001" */
+  localId!: string | null;
+}
+
+/** A candidate pair scored between the thresholds, waiting for (or with) a reviewer decision. */
+export class MatchReviewDto {
+  /** @example "3fa85f64-5717-4562-b3fc-2c963f66afa6" */
+  id!: string;
+  @ApiProperty({ enum: REVIEW_STATUSES, enumName: 'MatchReviewStatus' })
+  status!: string;
+  /** Fellegi–Sunter weight (bits). @example 10.4 */
+  score!: number;
+  levels!: MatchLevelsDto;
+  @ApiProperty({ type: 'string', enum: [...DECISIONS, null], nullable: true })
+  decision!: string | null;
+  records!: MatchReviewSideDto[];
+  /** ISO-8601, UTC */
+  createdAt!: string;
+}
+
+export class MatchReviewPageDto {
+  items!: MatchReviewDto[];
+  nextCursor!: string | null;
+}
+
+export class MatchReviewQueryDto extends PageQueryDto {
+  /** Default `pending`. */
+  @IsOptional()
+  @IsIn(REVIEW_STATUSES)
+  @ApiProperty({ enum: REVIEW_STATUSES, required: false })
+  status?: (typeof REVIEW_STATUSES)[number];
+}
+
+/** A reviewer decision on a review task. */
+export class MatchDecisionDto {
+  @IsIn(DECISIONS)
+  @ApiProperty({ enum: DECISIONS, enumName: 'MatchDecision' })
+  decision!: ReviewDecision;
+  /** Why (kept with the decision; do not write personal data here). @example "CURP and birth date confirmed by phone with the shelter" */
+  @IsString()
+  @Length(3, 1000)
+  reason!: string;
+}
+
+/** Detach some of the caller's own records from a person cluster (they will never be linked back automatically). */
+export class ClusterSplitDto {
+  /** The caller's own victim localIds to separate from the cluster. @example ["V-2025-0001"] */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { each: true })
+  localIds!: string[];
+  /** @example "Two different persons: confirmed by the prosecutor" */
+  @IsString()
+  @Length(3, 1000)
+  reason!: string;
+}
+
+/** Merge another person cluster into this one (both must contain a record of the caller's agency). */
+export class ClusterMergeDto {
+  /** @example "3fa85f64-5717-4562-b3fc-2c963f66afa6" */
+  @IsUUID()
+  otherPersonId!: string;
+  /** @example "Same person: confirmed in interview" */
+  @IsString()
+  @Length(3, 1000)
+  reason!: string;
+}
+
+/** A queued split or merge; the matching worker applies it. */
+export class ClusterOperationDto {
+  operationId!: string;
+  @ApiProperty({ enum: ['split', 'merge'] })
+  op!: string;
+  @ApiProperty({ enum: ['queued', 'applied'] })
+  status!: string;
+}
+
+/** The person cluster of one of the caller's victim records: a pseudonymous id and counts only. */
+export class VictimPersonDto {
+  /** @example "V-2025-0001" */
+  localId!: string;
+  /** Stable pseudonymous id of the cluster; null until the matching worker has processed the record. */
+  personId!: string | null;
+  /** Records linked to the person (all agencies). @example 3 */
+  records!: number;
+  /** Distinct agencies with a record linked to the person. @example 2 */
+  agencies!: number;
+}
+
+export class MatchThresholdsDto {
+  upper!: number;
+  lower!: number;
+}
+
+/** Engine counters (all agencies; counts only). */
+export class MatchStatsDto {
+  /** Candidate pairs compared and stored. */
+  pairsCompared!: number;
+  /** Pairs above the upper threshold. */
+  links!: number;
+  reviewsPending!: number;
+  /** Person clusters with more than one record. */
+  personsWithSeveralRecords!: number;
+  recordsProfiled!: number;
+  /** Version of the model (data/model.json). */
+  modelVersion!: string;
+  /** @example {"upper": 14, "lower": 6} */
+  thresholds!: MatchThresholdsDto;
+}

@@ -1,0 +1,33 @@
+import type { MatchProfile } from './profile';
+import { spanishPhonetic } from './phonetic';
+
+/**
+ * Blocking keys of a profile (plaintext here; stored only as keyed hashes, FieldCipher.blindIndex with
+ * purpose `match:<type>`). Two records are compared when they share at least one key.
+ *
+ * - `curp`: the CURP; `curp10`: its first 10 characters (name initials + birth date)
+ * - `sn2`: phonetic codes of both surnames, sorted (either order)
+ * - `sn-y`: phonetic code of each surname + birth year (one surname missing)
+ * - `fn-sn`: phonetic code of each canonical first-name form + of each surname (typos in the date)
+ * - `fn-dm`: phonetic code of each canonical first-name form + birth year + {day, month} unordered
+ *   (surnames changed or missing; day/month swaps)
+ */
+export function blockingKeys(p: MatchProfile): Array<{ type: string; value: string }> {
+  const keys = new Map<string, { type: string; value: string }>();
+  const add = (type: string, value: string) => keys.set(`${type}\0${value}`, { type, value });
+  if (p.curp) {
+    add('curp', p.curp);
+    add('curp10', p.curp.slice(0, 10));
+  }
+  const sn = p.surnames.map(spanishPhonetic).filter((s) => s.length > 0);
+  if (sn.length === 2) add('sn2', [...sn].sort().join('|'));
+  if (p.birthYear !== null) for (const s of sn) add('sn-y', `${s}|${p.birthYear}`);
+  const fn = [...new Set(p.first.flatMap((t) => t.forms).map(spanishPhonetic))].filter((s) => s.length > 0);
+  for (const f of fn) for (const s of sn) add('fn-sn', `${f}|${s}`);
+  if (p.birthDate) {
+    const [y, m, d] = p.birthDate.split('-');
+    const dm = [m, d].sort().join('');
+    for (const f of fn) add('fn-dm', `${f}|${y}|${dm}`);
+  }
+  return [...keys.values()];
+}

@@ -1,0 +1,114 @@
+import type { MatchProfile } from './profile';
+import { spanishPhonetic } from './phonetic';
+import { hamming, jaroWinkler, withinOneEdit } from './similarity';
+
+export type NameLevel = 'exact' | 'close' | 'disagree' | 'missing';
+export type SurnameLevel = 'exact' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
+export type DateLevel = 'exact' | 'swap' | 'year' | 'disagree' | 'missing';
+export type CurpLevel = 'exact' | 'close' | 'disagree' | 'missing';
+export type SexLevel = 'exact' | 'disagree' | 'missing';
+
+/** Agreement level of every compared field: the comparison vector of a pair. */
+export interface Comparison {
+  firstName: NameLevel;
+  surnames: SurnameLevel;
+  birthDate: DateLevel;
+  curp: CurpLevel;
+  sex: SexLevel;
+}
+export type FieldName = keyof Comparison;
+export const FIELDS: FieldName[] = ['firstName', 'surnames', 'birthDate', 'curp', 'sex'];
+
+/** Close: Jaro–Winkler ≥ 0.92, same Spanish phonetic code, or one edit (one-letter typo). */
+export function closeTokens(a: string, b: string): boolean {
+  return jaroWinkler(a, b) >= 0.92 || spanishPhonetic(a) === spanishPhonetic(b) || (Math.min(a.length, b.length) >= 4 && withinOneEdit(a, b));
+}
+
+type TokenLevel = 'exact' | 'close' | null;
+
+function firstTokenLevel(a: { token: string; forms: string[] }, b: { token: string; forms: string[] }): TokenLevel {
+  if (a.token === b.token) return 'exact';
+  for (const fa of a.forms) for (const fb of b.forms) if (fa === fb) return 'close';
+  for (const fa of a.forms) for (const fb of b.forms) if (closeTokens(fa, fb)) return 'close';
+  return null;
+}
+
+/**
+ * First names: every token of the shorter name must match a distinct token of the longer one (so
+ * "Lupita" matches "María Guadalupe", but "María José" does not match "María Guadalupe").
+ */
+export function compareFirst(a: MatchProfile['first'], b: MatchProfile['first']): NameLevel {
+  if (!a.length || !b.length) return 'missing';
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  const used = new Set<number>();
+  let allExact = a.length === b.length;
+  for (const t of s) {
+    let best: { j: number; level: TokenLevel } | null = null;
+    for (let j = 0; j < l.length; j++) {
+      if (used.has(j)) continue;
+      const level = firstTokenLevel(t, l[j]);
+      if (level === 'exact') {
+        best = { j, level };
+        break;
+      }
+      if (level && !best) best = { j, level };
+    }
+    if (!best) return 'disagree';
+    used.add(best.j);
+    if (best.level !== 'exact') allExact = false;
+  }
+  return allExact ? 'exact' : 'close';
+}
+
+function surnameLevel(a: string, b: string): TokenLevel {
+  if (a === b) return 'exact';
+  return closeTokens(a, b) ? 'close' : null;
+}
+
+/** Surnames in either order; one may be missing. */
+export function compareSurnames(a: string[], b: string[]): SurnameLevel {
+  if (!a.length || !b.length) return 'missing';
+  if (a.length === 2 && b.length === 2) {
+    const options = [
+      [surnameLevel(a[0], b[0]), surnameLevel(a[1], b[1])],
+      [surnameLevel(a[0], b[1]), surnameLevel(a[1], b[0])],
+    ];
+    const rank = (o: TokenLevel[]) => o.reduce((n, l) => n + (l === 'exact' ? 3 : l === 'close' ? 2 : 0), 0);
+    const best = rank(options[0]) >= rank(options[1]) ? options[0] : options[1];
+    const agree = best.filter((l) => l !== null).length;
+    if (agree === 2) return best.every((l) => l === 'exact') ? 'exact' : 'close';
+    return agree === 1 ? 'mixed' : 'disagree';
+  }
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  return l.some((x) => surnameLevel(s[0], x) !== null) ? 'partial' : 'disagree';
+}
+
+/** Birth dates: exact, day/month swapped, year ±1 (same day and month, or only an estimated year), disagree. */
+export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
+  if (a.birthDate && b.birthDate) {
+    if (a.birthDate === b.birthDate) return 'exact';
+    const [ya, ma, da] = a.birthDate.split('-');
+    const [yb, mb, db] = b.birthDate.split('-');
+    if (ya === yb && ma === db && da === mb) return 'swap';
+    if (ma === mb && da === db && Math.abs(Number(ya) - Number(yb)) <= 1) return 'year';
+    return 'disagree';
+  }
+  if (a.birthYear !== null && b.birthYear !== null) return Math.abs(a.birthYear - b.birthYear) <= 1 ? 'year' : 'disagree';
+  return 'missing';
+}
+
+export function compareCurp(a: string | null, b: string | null): CurpLevel {
+  if (!a || !b) return 'missing';
+  if (a === b) return 'exact';
+  return hamming(a, b) === 1 ? 'close' : 'disagree';
+}
+
+export function compareProfiles(a: MatchProfile, b: MatchProfile): Comparison {
+  return {
+    firstName: compareFirst(a.first, b.first),
+    surnames: compareSurnames(a.surnames, b.surnames),
+    birthDate: compareBirth(a, b),
+    curp: compareCurp(a.curp, b.curp),
+    sex: !a.sex || !b.sex ? 'missing' : a.sex === b.sex ? 'exact' : 'disagree',
+  };
+}

@@ -1,0 +1,57 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { JobsService } from '@app/jobs';
+import { MetricsService } from '@app/metrics';
+import { RecordsModule, RecordsService } from '@app/records';
+import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MatchingEngineService } from './matching-engine.service';
+import { MatchesController, VictimPersonController } from './matches.controller';
+import { MATCHING_RECLUSTER_QUEUE, MatchesService } from './matches.service';
+
+/**
+ * Deduplication of victim records across agencies: the matching engine (job worker), review tasks,
+ * reviewer decisions, person clusters. Hooks into RecordsService so every written or withdrawn victim
+ * record enqueues a `matching.victim-changed` job in its own write transaction.
+ */
+@Module({
+  imports: [RecordsModule],
+  controllers: [MatchesController, VictimPersonController],
+  providers: [MatchingEngineService, MatchesService],
+  exports: [MatchingEngineService, MatchesService],
+})
+export class MatchingModule implements OnModuleInit {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly records: RecordsService,
+    private readonly engine: MatchingEngineService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.records.onWritten(async (em, _agencyId, kind, recordIds) => {
+      if (kind === 'victims' && recordIds.length) await this.jobs.send(MATCHING_QUEUE, { recordIds }, { em });
+    });
+    await this.jobs.register<{ recordIds: string[] }>(
+      MATCHING_QUEUE,
+      async (batch) => {
+        await this.engine.processRecords(batch.flatMap((j) => j.data.recordIds ?? []));
+      },
+      { batchSize: 50, pollingIntervalSeconds: 0.5 },
+    );
+    await this.jobs.register<{ recordIds: string[] }>(
+      MATCHING_RECLUSTER_QUEUE,
+      async (batch) => {
+        await this.engine.reclusterRecords(batch.flatMap((j) => j.data.recordIds ?? []));
+      },
+      { batchSize: 20, pollingIntervalSeconds: 0.5 },
+    );
+    await this.jobs.register<{ opId: string }>(
+      MATCHING_OPS_QUEUE,
+      async (batch) => {
+        for (const j of batch) await this.engine.applyClusterOp(j.data.opId);
+      },
+      { batchSize: 5, pollingIntervalSeconds: 0.5 },
+    );
+    this.metrics.gauge('puente_matching_reviews_pending', 'Match review tasks waiting for a reviewer', [], async (set) => {
+      set({}, await this.engine.pendingReviews());
+    });
+  }
+}

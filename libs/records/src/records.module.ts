@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CatalogsModule } from '@app/catalogs';
+import { CasesController } from './cases/cases.controller';
+import { RecordFeedController } from './record-feed.controller';
+import { RecordsService } from './records.service';
+import { ReportsController } from './reports/reports.controller';
+import { VictimsController } from './victims/victims.controller';
+
+/** Record submission machinery and the victims and cases record kinds. */
+@Module({
+  imports: [CatalogsModule],
+  controllers: [VictimsController, CasesController, ReportsController, RecordFeedController],
+  providers: [RecordsService],
+  exports: [RecordsService],
+})
+export class RecordsModule {}

@@ -1,0 +1,3 @@
+import { ReferralEntity, ReferralEventEntity } from './referral.entity';
+
+export const REFERRALS_ENTITIES = [ReferralEntity, ReferralEventEntity];

@@ -1,0 +1,256 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { MEASURES, type Measure } from '../measures';
+
+const CODES = /^[A-Za-z0-9_.-]{1,40}(,[A-Za-z0-9_.-]{1,40}){0,99}$/;
+const CODES_MESSAGE = '$property must be a comma-separated list of catalog codes';
+
+/** Path parameter of the statistics endpoints. */
+export class StatisticsMeasureParamDto {
+  /**
+   * What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
+   * agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+   */
+  @ApiProperty({ enum: MEASURES, enumName: 'StatisticsMeasure' })
+  @IsIn(MEASURES)
+  measure!: Measure;
+}
+
+/**
+ * Grouping, filters and period of a statistic. Filters take comma-separated catalog codes (null codes
+ * SI/NA/NR/RESERVED included); a unit matches a multi-valued filter when any of its values is listed.
+ */
+export class StatisticsQueryDto {
+  /**
+   * Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+   * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
+   * Default `offense` (R2: every catalog offense is listed, zeros included).
+   * @example "offense,sex"
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z]{1,30}(,[A-Za-z]{1,30}){0,2}$/, { message: 'groupBy must be 1 to 3 comma-separated dimension names' })
+  groupBy?: string;
+
+  /** Codes of catalog `offense`. @example "LGT-10,LGT-13" */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  offense?: string;
+
+  /** Codes of catalog `exploitation-form`. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  exploitationForm?: string;
+
+  /** Codes of catalog `state` (victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  stateOfOrigin?: string;
+
+  /** Codes of catalog `state`: state of the investigation file. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  state?: string;
+
+  /** Codes of catalog `jurisdiction-type` (fuero común / federal) of the investigation file. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  jurisdiction?: string;
+
+  /** Codes of catalog `sex` (victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  sex?: string;
+
+  /** Age-group codes of the chosen scheme (or custom band labels such as `0-12`), or `SI` for unknown age. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_+-]{1,40}(,[A-Za-z0-9_+-]{1,40}){0,19}$/, { message: CODES_MESSAGE })
+  ageGroup?: string;
+
+  /** Codes of catalog `country` (ISO 3166-1 alpha-3). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  nationality?: string;
+
+  /** Codes of catalog `vulnerable-group`. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  vulnerableGroup?: string;
+
+  /** Codes of catalog `victim-type` (direct, indirect, witness…). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  victimType?: string;
+
+  /** Codes of catalog `charge-stage` (cases and charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  stage?: string;
+
+  /** Codes of catalog `agency-kind` of the submitting agency. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  agencyKind?: string;
+
+  /**
+   * First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
+   * else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
+   * @example "2024-01-01"
+   */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date YYYY-MM-DD' })
+  from?: string;
+
+  /** Last day of the period (inclusive), YYYY-MM-DD. @example "2024-12-31" */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date YYYY-MM-DD' })
+  to?: string;
+
+  /**
+   * Re-run the statistic on the data as it stood at this instant (ISO-8601), from the record versions (R36).
+   * @example "2025-06-30T23:59:59Z"
+   */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, { message: 'asOf must be an ISO-8601 date or date-time' })
+  asOf?: string;
+
+  /** Official age bins of catalog `age-group` to use for `ageGroup` (its `scheme`). Default `legal_majority`. */
+  @IsOptional()
+  @IsIn(['legal_majority', 'child_adolescent', 'shelter_cutoff', 'hotline_young', 'accused_profile', 'older_adult'])
+  ageScheme?: string;
+
+  /** Custom age bands instead of a catalog scheme: ascending, non-overlapping, last may be open. @example "0-12,13-17,18-29,30+" */
+  @IsOptional()
+  @Matches(/^\d{1,3}(-\d{1,3}|\+)(,\d{1,3}(-\d{1,3}|\+)){0,19}$/, { message: 'customAgeBands must look like 0-12,13-17,18-29,30+' })
+  customAgeBands?: string;
+
+  /** `csv` is the same as `Accept: text/csv`. */
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+/** Spanish and English label of a code. */
+export class CodeLabelDto {
+  es!: string;
+  en!: string;
+}
+
+/** One cell of the table. */
+export class StatisticsCellDto {
+  /** Dimension → code, e.g. `{ "offense": "LGT-13", "sex": "female" }`. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  key!: Record<string, string>;
+
+  /** Dimension → labels of the code. */
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/CodeLabelDto' } })
+  labels!: Record<string, CodeLabelDto>;
+
+  /** The count; null when suppressed. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  value!: number | null;
+
+  /** True when the count is withheld (below the threshold, or complementary). */
+  suppressed!: boolean;
+}
+
+/** Share of units whose value of a variable is unknown (SI) or not recorded (NR), R7. */
+export class CompletenessDto {
+  /** Units counted (the total). */
+  @ApiProperty({ type: 'integer', nullable: true })
+  base!: number | null;
+
+  /** Percentage (0-100, one decimal) of units with `SI`; null when withheld. */
+  @ApiProperty({ type: 'number', nullable: true })
+  unknownPct!: number | null;
+
+  /** Percentage of units with `NR`; null when withheld. */
+  @ApiProperty({ type: 'number', nullable: true })
+  notRecordedPct!: number | null;
+
+  /** Percentage with `SI` or `NR` (the CNDH's "no information"); null when withheld. */
+  @ApiProperty({ type: 'number', nullable: true })
+  noInformationPct!: number | null;
+}
+
+/** The period the statistic covers. */
+export class StatisticsPeriodDto {
+  /** Inclusive; null = from the earliest record. */
+  @ApiProperty({ type: 'string', nullable: true })
+  from!: string | null;
+
+  /** Inclusive; null = up to the cut-off. */
+  @ApiProperty({ type: 'string', nullable: true })
+  to!: string | null;
+
+  /** Date the period refers to. */
+  basis!: string;
+}
+
+/** How small cells were treated. */
+export class SuppressionDto {
+  applied!: boolean;
+  /** Cells with 0 < value < threshold are withheld. */
+  threshold!: number;
+  /** Number of withheld cells (table, margins and total). */
+  suppressedCells!: number;
+  method!: string;
+}
+
+/** A statistic with its provenance (R34): unit, period, cut-off, filters, catalog versions, agencies, completeness. */
+export class StatisticsResultDto {
+  @ApiProperty({ enum: MEASURES, enumName: 'StatisticsMeasure' })
+  measure!: Measure;
+
+  /** Counting unit (catalog `counting-unit`, brief §3.1). @example "victim" */
+  unit!: string;
+
+  unitLabel!: CodeLabelDto;
+
+  period!: StatisticsPeriodDto;
+
+  /** Data cut-off: the requested `asOf`, or the time of the query. ISO-8601. */
+  asOf!: string;
+
+  /** Time of the last record change included. */
+  @ApiProperty({ type: 'string', nullable: true })
+  lastChangeAt!: string | null;
+
+  /** Filters applied (dimension → codes), after widening for suppression. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } })
+  filters!: Record<string, string[]>;
+
+  groupBy!: string[];
+
+  /** Age bins used for ageGroup: a catalog scheme or `custom:<bands>`. */
+  @ApiProperty({ type: 'string', nullable: true })
+  ageBins!: string | null;
+
+  /** Catalog → version used for codes and labels. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  catalogVersions!: Record<string, string>;
+
+  /** Agencies with at least one counted record. */
+  contributingAgencies!: number;
+
+  /** Per grouped (and filtered) variable. */
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/CompletenessDto' } })
+  completeness!: Record<string, CompletenessDto>;
+
+  /** Person-level linkage (R8) was applied when counting unique victims. */
+  personLinkage!: boolean;
+
+  suppression!: SuppressionDto;
+
+  /** Every unit once: "all General Law offenses" (labelled, R2). */
+  total!: StatisticsCellDto;
+
+  /** The table: every combination of the grouped dimensions (every catalog offense, zeros included). */
+  rows!: StatisticsCellDto[];
+
+  /** With two or more dimensions: the one-way margins per dimension. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/StatisticsCellDto' } } })
+  margins!: Record<string, StatisticsCellDto[]>;
+
+  /** How to read the figures (rows need not add up to the total). */
+  note!: string;
+}

@@ -1,0 +1,27 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { DashboardController } from './dashboard.controller';
+import { DASHBOARD_HTML } from './dashboard-page';
+import { OpenDataController, StatisticsController } from './statistics.controller';
+import { StatisticsService } from './statistics.service';
+
+/** Statistics (counts only, cross-agency), open data and the public dashboard. */
+@Module({
+  controllers: [StatisticsController, OpenDataController, DashboardController],
+  providers: [StatisticsService],
+  exports: [StatisticsService],
+})
+export class StatisticsModule implements OnModuleInit {
+  constructor(private readonly adapter: HttpAdapterHost) {}
+
+  /** `/dashboard` outside the `/v1` prefix (the same page as `/v1/dashboard`). */
+  onModuleInit(): void {
+    const fastify = this.adapter.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || typeof fastify.get !== 'function') return;
+    fastify.get('/dashboard', async (_req, reply) => {
+      void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'public, max-age=3600');
+      return DASHBOARD_HTML;
+    });
+  }
+}

@@ -1,0 +1,3 @@
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entity';
+
+export const WEBHOOKS_ENTITIES = [WebhookEndpointEntity, WebhookDeliveryEntity];
