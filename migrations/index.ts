@@ -5,9 +5,11 @@ import { AuditLog1763900300000 } from './1763900300000-audit-log';
 import { JobQueue1763900400000 } from './1763900400000-job-queue';
 import { ReferralsWebhooks1763901000000 } from './1763901000000-referrals-webhooks';
 import { Matching1763907000000 } from './1763907000000-matching';
+import { Imports1763908600000 } from './1763908600000-imports';
+import { AccusedJudicialOutcomes1763909100000 } from './1763909100000-accused-judicial-outcomes';
 
 /**
  * Every migration, in order. Listed explicitly so the compiled service, the CLI and the tests load the
  * same set without file globs. Add new migrations at the end.
  */
-export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000, Catalogs1763900100000, Records1763900200000, AuditLog1763900300000, JobQueue1763900400000, ReferralsWebhooks1763901000000, Matching1763907000000];
+export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000, Catalogs1763900100000, Records1763900200000, AuditLog1763900300000, JobQueue1763900400000, ReferralsWebhooks1763901000000, Matching1763907000000, Imports1763908600000, AccusedJudicialOutcomes1763909100000];

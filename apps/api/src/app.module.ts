@@ -6,6 +6,7 @@ import { CatalogsModule } from '@app/catalogs';
 import { CryptoModule } from '@app/crypto';
 import { DatabaseModule } from '@app/db';
 import { HealthModule } from '@app/health';
+import { ImportsModule } from '@app/imports';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
 import { MatchingModule } from '@app/matching';
@@ -22,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl), CryptoModule, AuthModule.forRoot(config), HealthModule, CatalogsModule, AuditModule, RecordsModule, MetricsModule, JobsModule, StatisticsModule, ReferralsModule, WebhooksModule, MatchingModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl), CryptoModule, AuthModule.forRoot(config), HealthModule, CatalogsModule, AuditModule, RecordsModule, MetricsModule, JobsModule, StatisticsModule, ReferralsModule, WebhooksModule, MatchingModule, ImportsModule],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -43,6 +44,8 @@ export async function createApp(config: ResolvedConfig, opts: CreateAppOptions =
 /** The one place that applies routing, validation, errors and docs; used by main.ts, the tests and the export. */
 export function configureApp(app: NestFastifyApplication, config: ResolvedConfig): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
+  // Bulk imports (libs/imports) stream multipart uploads; nothing is buffered whole.
+  void fastify.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024 * 1024 } });
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });

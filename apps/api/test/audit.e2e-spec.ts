@@ -55,6 +55,11 @@ describe('audit trail', () => {
       await expect(c.query(`UPDATE audit_log SET outcome = 'ok'`)).rejects.toThrow(/permission denied/);
       await c.query('ROLLBACK');
       await expect(c.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+      // Not even the sealer's flag allows changing an entry's content.
+      await c.query('BEGIN');
+      await c.query(`SELECT set_config('puente.audit_sealing', 'on', true)`);
+      await expect(c.query(`UPDATE audit_log SET outcome = 'ok'`)).rejects.toThrow(/append-only/);
+      await c.query('ROLLBACK');
       await expect(c.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
     } finally {
       c.release();
@@ -65,15 +70,18 @@ describe('audit trail', () => {
     const audit = t.app.get(AuditService);
     for (const id of ['v1', 'v2']) await request(t.baseUrl).get('/v1/agencies/me').set('authorization', `Bearer bad-${id}`);
     const intact = await audit.verify();
-    expect(intact).toMatchObject({ ok: true, firstBrokenSeq: null });
+    expect(intact).toMatchObject({ ok: true, firstBrokenSeq: null, unsealed: 0 });
     expect(intact.entries).toBeGreaterThan(3);
+    const { rows: chained } = await t.db.pool.query(`SELECT chain_no::int AS n, outcome FROM audit_log ORDER BY chain_no`);
+    expect(chained.map((r) => r.n)).toEqual(chained.map((_r, i) => i + 1));
     // A superuser who disables the protection triggers can still tamper; verification catches it.
     await t.db.pool.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`);
-    await t.db.pool.query(`UPDATE audit_log SET outcome = 'ok' WHERE seq = 2`);
+    const original = chained[1].outcome;
+    await t.db.pool.query(`UPDATE audit_log SET outcome = 'tampered' WHERE chain_no = 2`);
     expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '2', reason: expect.stringMatching(/altered/) });
-    await t.db.pool.query(`UPDATE audit_log SET outcome = 'denied' WHERE seq = 2`); // restore
+    await t.db.pool.query(`UPDATE audit_log SET outcome = $1 WHERE chain_no = 2`, [original]); // restore
     expect((await audit.verify()).ok).toBe(true);
-    await t.db.pool.query(`DELETE FROM audit_log WHERE seq = 3`);
+    await t.db.pool.query(`DELETE FROM audit_log WHERE chain_no = 3`);
     await t.db.pool.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`);
     expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: '4', reason: expect.stringMatching(/removed/) });
   });

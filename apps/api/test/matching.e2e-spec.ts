@@ -60,7 +60,7 @@ describe('matching of victim records across agencies', () => {
   it('the same person registered by three agencies with different spellings forms one cluster', async () => {
     await put(a, 'A-1', victim({ firstName: 'María Guadalupe', paternalSurname: 'Hernández', maternalSurname: 'López' }, { curp: 'HELG900314MDFRPD05', birthDate: '1990-03-14' }));
     await put(b, 'B-1', victim({ firstName: 'Lupita', paternalSurname: 'Hernandez' }, { birthDate: '1990-03-14' }));
-    await put(c, 'C-1', victim({ firstName: 'Guadalupe', paternalSurname: 'Lopes', maternalSurname: 'Hernandez' }, { curp: 'HELG900314MDFRPD06', birthDate: '1990-14-03'.slice(0, 0) + '1990-03-14' }));
+    await put(c, 'C-1', victim({ firstName: 'Guadalupe', paternalSurname: 'Lopes', maternalSurname: 'Hernandez' }, { curp: 'HELG900314MDFRPD06', birthDate: '1990-03-14' }));
     await drain();
     const pa = await person(a, 'A-1');
     const pb = await person(b, 'B-1');
@@ -248,13 +248,14 @@ describe('matching of victim records across agencies', () => {
     expect(list.status).toBe(422);
   });
 
-  const routes: Array<[string, string, object?]> = [
-    ['get', '/v1/matches/reviews'],
+  // Three values per row: jest-each would otherwise pass `done` as the third argument.
+  const routes: Array<[string, string, object | null]> = [
+    ['get', '/v1/matches/reviews', null],
     ['post', '/v1/matches/reviews/3fa85f64-5717-4562-b3fc-2c963f66afa6/decision', { decision: 'same_person', reason: 'why not' }],
     ['post', '/v1/matches/clusters/3fa85f64-5717-4562-b3fc-2c963f66afa6/split', { localIds: ['A-1'], reason: 'why not' }],
     ['post', '/v1/matches/clusters/3fa85f64-5717-4562-b3fc-2c963f66afa6/merge', { otherPersonId: '3fa85f64-5717-4562-b3fc-2c963f66afa7', reason: 'why not' }],
-    ['get', '/v1/matches/stats'],
-    ['get', '/v1/victims/A-1/person'],
+    ['get', '/v1/matches/stats', null],
+    ['get', '/v1/victims/A-1/person', null],
   ];
   it.each(routes)('%s %s is 401 without a token and 403 without matches:review', async (method, path, body) => {
     const call = (token?: string) => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { components } from '@app/client';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, validatedClient, type TestApp, type TestPrincipal } from '@app/testing';
 
 type VictimDto = components['schemas']['VictimDto'];
 type VictimBatchEntryDto = components['schemas']['VictimBatchEntryDto'];
@@ -256,6 +256,28 @@ describe('victims records', () => {
     expect(list.data!.items.every((i) => i.pii === null && i.piiMasked)).toBe(true);
     const full = await a.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'V-1' } } });
     expect(full.data!.pii).toMatchObject({ names: { firstName: NAME }, curp: CURP });
+  });
+
+  it('personal data needs a declared purpose; every read of it is audited with the purpose and field names only', async () => {
+    const path = { localId: 'V-1' };
+    const noPurpose = validatedClient(t.baseUrl, a.token);
+    const masked = await noPurpose.GET('/v1/victims/{localId}', { params: { path } });
+    expect(masked.data).toMatchObject({ pii: null, piiMasked: true, piiMaskedReason: 'missing-purpose' });
+    const bad = await validatedClient(t.baseUrl, a.token, { 'x-purpose': 'curiosity' }).GET('/v1/victims/{localId}', { params: { path } });
+    expect(bad.response.status).toBe(422);
+    expect(bad.error).toMatchObject({ errors: [expect.objectContaining({ pointer: 'header:X-Purpose', allowed: expect.arrayContaining(['investigation', 'assistance']) })] });
+    const before = await t.db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'victims.read-pii'`);
+    const assist = validatedClient(t.baseUrl, a.token, { 'x-purpose': 'assistance', 'x-request-id': 'read-pii-1' });
+    const full = await assist.GET('/v1/victims/{localId}', { params: { path } });
+    expect(full.data!.pii).toMatchObject({ curp: CURP });
+    const { rows } = await t.db.pool.query(`SELECT * FROM audit_log WHERE action = 'victims.read-pii' ORDER BY seq DESC LIMIT 1`);
+    expect(Number((await t.db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'victims.read-pii'`)).rows[0].n)).toBe(before.rows[0].n + 1);
+    expect(rows[0]).toMatchObject({ actor: a.clientId, purpose: 'assistance', request_id: 'read-pii-1', resource_ids: ['V-1'], agency_id: a.agencyId });
+    expect(rows[0].fields).toEqual(expect.arrayContaining(['curp', 'names']));
+    expect(JSON.stringify(rows[0])).not.toContain(CURP);
+    expect(JSON.stringify(rows[0])).not.toContain(NAME);
+    const writes = await t.db.pool.query(`SELECT resource_ids FROM audit_log WHERE action = 'victims.write' AND agency_id = $1`, [a.agencyId]);
+    expect(writes.rows.flatMap((r) => r.resource_ids)).toContain('V-1');
   });
 
   it("hides agency A's records from agency B: 404 on every route, lists and batches in B's own namespace", async () => {

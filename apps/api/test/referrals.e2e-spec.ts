@@ -69,9 +69,9 @@ describe('referrals between agencies', () => {
         consentToShare: false,
       },
     });
-    expect(v.response.status).toBe(201);
+    if (v.response.status !== 201) throw new Error(`victim setup failed: ${v.response.status}`);
     const r = await hotline.api.PUT('/v1/reports/{localId}', { params: { path: { localId: 'R-1' } }, body: report() });
-    expect(r.response.status).toBe(201);
+    if (r.response.status !== 201) throw new Error(`report setup failed: ${r.response.status}`);
   });
   afterAll(() => t.close());
 

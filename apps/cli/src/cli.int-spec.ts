@@ -15,6 +15,7 @@ async function cli(db: TestDatabase, ...argv: string[]): Promise<{ out: unknown;
 async function cliWith(env: Record<string, string>, db: TestDatabase, ...argv: string[]): Promise<{ out: unknown; failed: boolean }> {
   const config = {
     ...loadConfig(env),
+    jobsWorkers: false,
     databaseUrl: db.url,
   };
   const chunks: string[] = [];

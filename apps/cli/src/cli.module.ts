@@ -4,6 +4,8 @@ import { AuthModule } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { DatabaseModule } from '@app/db';
+import { JobsModule } from '@app/jobs';
+import { MetricsModule } from '@app/metrics';
 import type { ResolvedConfig } from '../../api/src/app.module';
 import { CliOutput, type CliContext } from './cli-output';
 import { AgenciesCreateCommand, AgenciesListCommand } from './commands/agencies.command';
@@ -19,7 +21,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), AuditModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), MetricsModule, JobsModule, AuditModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CliOutput, useValue: new CliOutput(context) },

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   let exitCode = 0;
   try {
     const applied = await runMigrations(db.url);
-    const app = await CommandFactory.createWithoutRunning(CliModule.forRoot({ ...config, databaseUrl: db.url }, { appliedMigrations: applied, databaseUrl: db.url }), {
+    const app = await CommandFactory.createWithoutRunning(CliModule.forRoot({ ...config, jobsWorkers: false, databaseUrl: db.url }, { appliedMigrations: applied, databaseUrl: db.url }), {
       logger: ['error'],
       errorHandler: (err) => {
         const code = (err as { code?: string }).code ?? '';

@@ -1,16 +1,23 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /**
- * One audit event. Append-only and hash-chained: `seq` and `hash` are set by a database trigger under a
- * lock (hash = sha256(prevHash ‖ canonical row)), and UPDATE/DELETE are refused by another trigger.
- * `audit:verify` recomputes the chain and reports the first altered or missing entry.
+ * One audit event. Append-only (UPDATE/DELETE refused by a trigger) and hash-chained by `audit_seal()`
+ * (see the migration): `chainNo`, `prevHash` and `hash` are null until the entry is sealed, at most a
+ * minute after its transaction ends. `audit:verify` seals, then recomputes the chain.
  */
 @Entity('audit_log')
+@Unique('uq_audit_log_chain_no', ['chainNo'])
 @Index('ix_audit_log_agency_at', ['agencyId', 'at'])
 @Index('ix_audit_log_resource_agency_at', ['resourceAgencyId', 'at'])
+// Partial index created by the migration; TypeORM does not compare partial-index predicates reliably.
+@Index('ix_audit_log_unsealed', { synchronize: false })
 export class AuditEntryEntity {
-  @PrimaryColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_audit_log' })
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', primaryKeyConstraintName: 'pk_audit_log' })
   seq!: string;
+
+  /** Id of the transaction that wrote the entry (orders the chain). */
+  @Column({ type: 'bigint' })
+  txid!: string;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at!: Date;
@@ -56,9 +63,12 @@ export class AuditEntryEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   details!: Record<string, unknown>;
 
-  @Column({ type: 'char', length: 64 })
-  prevHash!: string;
+  @Column({ type: 'bigint', nullable: true })
+  chainNo!: string | null;
 
-  @Column({ type: 'char', length: 64 })
-  hash!: string;
+  @Column({ type: 'char', length: 64, nullable: true })
+  prevHash!: string | null;
+
+  @Column({ type: 'char', length: 64, nullable: true })
+  hash!: string | null;
 }

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type OnModuleInit } from '@nestjs/common';
+import { JobsService } from '@app/jobs';
 import { AUTH_EVENTS, type AuthEvents } from '@app/auth';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
@@ -20,4 +21,17 @@ import { AuditService } from './audit.service';
   ],
   exports: [AuditService, AUTH_EVENTS],
 })
-export class AuditModule {}
+export class AuditModule implements OnModuleInit {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /** Seals the audit chain every minute (entries are chained within a minute of their commit). */
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register('audit.seal', async () => {
+      await this.audit.seal();
+    }, { retryLimit: 1 });
+    await this.jobs.schedule('audit.seal', '* * * * *');
+  }
+}

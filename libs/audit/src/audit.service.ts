@@ -19,7 +19,7 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-const COLUMNS = 'agency_id, actor, action, resource_type, resource_agency_id, resource_ids, fields, purpose, request_id, outcome, details';
+const COLUMNS = 'txid, agency_id, actor, action, resource_type, resource_agency_id, resource_ids, fields, purpose, request_id, outcome, details';
 
 /**
  * Appends to the hash-chained audit log. Call `append(em, …)` inside the transaction that does the
@@ -48,7 +48,7 @@ export class AuditService {
   }
 
   async append(em: EntityManager, event: AuditEvent): Promise<void> {
-    await em.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, this.params(event));
+    await em.query(`INSERT INTO audit_log (${COLUMNS}) VALUES (pg_current_xact_id()::text::bigint, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, this.params(event));
   }
 
   async appendNow(event: AuditEvent): Promise<void> {
@@ -73,17 +73,29 @@ export class AuditService {
     return pageOf(rows, limit, (r) => [r.seq], toDto);
   }
 
-  /** Recomputes the chain; returns the first broken sequence number, if any. */
-  async verify(): Promise<{ ok: boolean; entries: number; firstBrokenSeq: string | null; reason: string | null }> {
-    const rows: Array<{ seq: string; ok: boolean; link_ok: boolean }> = await this.ds.query(`
-      SELECT seq::text, hash = audit_entry_hash(prev_hash, a) AS ok,
-             prev_hash = coalesce(lag(hash) OVER (ORDER BY seq), repeat('0', 64)) AND seq = coalesce(lag(seq) OVER (ORDER BY seq), 0) + 1 AS link_ok
-        FROM audit_log a ORDER BY seq`);
+  /** Chains the entries of finished transactions (see the migration); returns how many were sealed. */
+  async seal(maxRows = 100_000): Promise<number> {
+    const [{ n }] = await this.ds.query('SELECT audit_seal($1) AS n', [maxRows]);
+    return Number(n);
+  }
+
+  /**
+   * Seals, then recomputes the chain: every sealed entry must hash to its `hash`, link to the previous
+   * entry's hash and follow it in `chain_no`. Returns the first broken chain number, if any.
+   */
+  async verify(): Promise<{ ok: boolean; entries: number; unsealed: number; firstBrokenSeq: string | null; reason: string | null }> {
+    await this.seal();
+    const rows: Array<{ chain_no: string; ok: boolean; link_ok: boolean }> = await this.ds.query(`
+      SELECT chain_no::text, hash = audit_entry_hash(prev_hash, a) AS ok,
+             prev_hash = coalesce(lag(hash) OVER w, repeat('0', 64)) AND chain_no = coalesce(lag(chain_no) OVER w, 0) + 1 AS link_ok
+        FROM audit_log a WHERE chain_no IS NOT NULL WINDOW w AS (ORDER BY chain_no) ORDER BY chain_no`);
+    const [{ unsealed }] = await this.ds.query(`SELECT count(*)::int AS unsealed FROM audit_log WHERE hash IS NULL`);
     const broken = rows.find((r) => !r.ok || !r.link_ok);
     return {
       ok: !broken,
       entries: rows.length,
-      firstBrokenSeq: broken?.seq ?? null,
+      unsealed,
+      firstBrokenSeq: broken?.chain_no ?? null,
       reason: broken ? (!broken.ok ? 'entry content does not match its hash (altered)' : 'chain link broken (entry removed or inserted)') : null,
     };
   }
@@ -105,5 +117,6 @@ function toDto(e: AuditEntryEntity): AuditEntryDto {
     outcome: e.outcome,
     details: e.details,
     hash: e.hash,
+    chainNo: e.chainNo,
   };
 }

@@ -58,6 +58,79 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accused': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's accused-person records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listAccusedPersons'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accused/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 accused-person records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitAccusedBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accused/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one accused-person record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getAccusedPerson'];
+    /**
+     * Creates or replaces the accused-person record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putAccusedPerson'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawAccusedPerson'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accused/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listAccusedPersonVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/agencies': {
     parameters: {
       query?: never;
@@ -393,6 +466,223 @@ export interface paths {
      *     code of the catalog (422 with `allowed` and the catalog URL otherwise).
      */
     put: operations['putCrosswalk'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exports/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Streams the agency's own records of `kind` (needs the kind's read scope): NDJSON, one batch entry per
+     *     line, or CSV with the import template's columns. Personal fields only with `pii:read`.
+     */
+    get: operations['exportRecords'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Uploads a CSV or XLSX file (multipart/form-data, up to 100 MB) and starts its import as a background
+     *     job. Send the fields `kind`, `profile` (a saved profile's name or an inline profile as JSON; absent =
+     *     template headers) and `dryRun` before the `file` part. Follow the job with GET /v1/imports/{id}.
+     */
+    post: operations['createImport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/profiles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The agency's mapping profiles, by name. */
+    get: operations['listImportProfiles'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/profiles/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads the mapping profile `name` of the agency. */
+    get: operations['getImportProfile'];
+    /** Creates or replaces the mapping profile `name` of the agency. */
+    put: operations['putImportProfile'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/templates/{kind}.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** CSV template of a record kind (UTF-8 with BOM): Spanish and English header rows and an example row. */
+    get: operations['getImportTemplateCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/templates/{kind}.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** XLSX template of a record kind: Spanish and English header rows, an example row, drop-downs of catalog codes. */
+    get: operations['getImportTemplateXlsx'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Status and progress of an import (rows read, accepted, rejected, percentage, estimated seconds left). */
+    get: operations['getImport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}/errors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Rejected rows of an import: row number, column, value, reason. JSON pages, or `?format=csv` for all of them. */
+    get: operations['listImportErrors'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/judicial-outcomes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's judicial-outcome records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listJudicialOutcomes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/judicial-outcomes/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 judicial-outcome records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitJudicialOutcomeBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/judicial-outcomes/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one judicial-outcome record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getJudicialOutcome'];
+    /**
+     * Creates or replaces the judicial-outcome record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putJudicialOutcome'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawJudicialOutcome'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/judicial-outcomes/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listJudicialOutcomeVersions'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -843,6 +1133,349 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AccusedPersonBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['AccusedPersonBatchEntryDto'][];
+      /** @description The agency's system the data comes from (provenance). */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    AccusedPersonBatchEntryDto: {
+      /**
+       * @description Age in years on `ageOn`, when the birth date is unknown.
+       * @example 39
+       */
+      age?: number;
+      /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
+      ageOn?: string;
+      /** @description Nicknames or other names used (personal data). */
+      aliases?: string[];
+      /**
+       * @description The person is also registered as a victim (R19): the record is flagged for review under art. 37 of
+       *     the General Law (non-punishment of victims).
+       */
+      alsoRegisteredAsVictim?: boolean;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 1985-03-12
+       */
+      birthDate?: string;
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example GAPJ850312HPLRRN04
+       */
+      curp?: string;
+      /** @description Detention episodes. */
+      detentions?: components['schemas']['DetentionEpisodeDto'][];
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example IMP-2025-0007
+       */
+      localId: string;
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+      /**
+       * @description Probable organised-crime membership (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      organisedCrime?: string;
+      /** @description Procedural status per file and offense (the counting unit `accused_person` × offense), with its history. */
+      proceedings: components['schemas']['AccusedProceedingDto'][];
+      /**
+       * @description Probably a public servant (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      publicServant?: string;
+      /**
+       * @description Roles in the criminal structure: codes of catalog `accused-role` (multi-valued).
+       * @example [
+       *       "recruiter"
+       *     ]
+       */
+      roles: string[];
+      /**
+       * @description Code of catalog `sex`.
+       * @example male
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI) of origin or birth; `NA` for persons born abroad.
+       * @example 21
+       */
+      stateOfOrigin: string;
+      /** @description localId of the agency's victim record of the same person, when alsoRegisteredAsVictim. */
+      victimRecordLocalId?: string;
+      /** @description Relationship to each victim (one entry per victim). */
+      victims?: components['schemas']['AccusedVictimRelationshipDto'][];
+    };
+    AccusedPersonDataDto: {
+      /**
+       * @description Age in years on `ageOn`, when the birth date is unknown.
+       * @example 39
+       */
+      age?: number;
+      /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
+      ageOn?: string;
+      /**
+       * @description The person is also registered as a victim (R19): the record is flagged for review under art. 37 of
+       *     the General Law (non-punishment of victims).
+       */
+      alsoRegisteredAsVictim?: boolean;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 1985-03-12
+       */
+      birthDate?: string;
+      /** @description Detention episodes. */
+      detentions?: components['schemas']['DetentionEpisodeDto'][];
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /**
+       * @description Probable organised-crime membership (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      organisedCrime?: string;
+      /** @description Procedural status per file and offense (the counting unit `accused_person` × offense), with its history. */
+      proceedings: components['schemas']['AccusedProceedingDto'][];
+      /**
+       * @description Probably a public servant (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      publicServant?: string;
+      /**
+       * @description Roles in the criminal structure: codes of catalog `accused-role` (multi-valued).
+       * @example [
+       *       "recruiter"
+       *     ]
+       */
+      roles: string[];
+      /**
+       * @description Code of catalog `sex`.
+       * @example male
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI) of origin or birth; `NA` for persons born abroad.
+       * @example 21
+       */
+      stateOfOrigin: string;
+      /** @description localId of the agency's victim record of the same person, when alsoRegisteredAsVictim. */
+      victimRecordLocalId?: string;
+      /** @description Relationship to each victim (one entry per victim). */
+      victims?: components['schemas']['AccusedVictimRelationshipDto'][];
+    };
+    AccusedPersonDto: {
+      /**
+       * @description Age in years on `ageOn`, when the birth date is unknown.
+       * @example 39
+       */
+      age?: number;
+      /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
+      ageOn?: string;
+      /** @description Nicknames or other names used (personal data). */
+      aliases?: string[];
+      /**
+       * @description The person is also registered as a victim (R19): the record is flagged for review under art. 37 of
+       *     the General Law (non-punishment of victims).
+       */
+      alsoRegisteredAsVictim?: boolean;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 1985-03-12
+       */
+      birthDate?: string;
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example GAPJ850312HPLRRN04
+       */
+      curp?: string;
+      /** @description Detention episodes. */
+      detentions?: components['schemas']['DetentionEpisodeDto'][];
+      /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
+      municipalityOfOrigin?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /**
+       * @description Codes of catalog `country` (ISO 3166-1 alpha-3).
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+      /**
+       * @description Probable organised-crime membership (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      organisedCrime?: string;
+      /** @description Procedural status per file and offense (the counting unit `accused_person` × offense), with its history. */
+      proceedings: components['schemas']['AccusedProceedingDto'][];
+      /**
+       * @description Probably a public servant (R15): code of catalog `yes-no`.
+       * @example no
+       */
+      publicServant?: string;
+      /**
+       * @description Roles in the criminal structure: codes of catalog `accused-role` (multi-valued).
+       * @example [
+       *       "recruiter"
+       *     ]
+       */
+      roles: string[];
+      /**
+       * @description Code of catalog `sex`.
+       * @example male
+       */
+      sex: string;
+      /**
+       * @description Code of catalog `state` (INEGI) of origin or birth; `NA` for persons born abroad.
+       * @example 21
+       */
+      stateOfOrigin: string;
+      /** @description localId of the agency's victim record of the same person, when alsoRegisteredAsVictim. */
+      victimRecordLocalId?: string;
+      /** @description Relationship to each victim (one entry per victim). */
+      victims?: components['schemas']['AccusedVictimRelationshipDto'][];
+    };
+    AccusedPersonPageDto: {
+      items: components['schemas']['AccusedPersonRecordDto'][];
+      nextCursor: string | null;
+    };
+    AccusedPersonPiiDto: {
+      /** @description Nicknames or other names used (personal data). */
+      aliases?: string[];
+      /**
+       * @description CURP, 18 characters (personal data).
+       * @example GAPJ850312HPLRRN04
+       */
+      curp?: string;
+      /** @description Personal data. */
+      names?: components['schemas']['PersonNamesDto'];
+      /** @description Notes, free text (personal data). */
+      notes?: string;
+    };
+    AccusedPersonRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['AccusedPersonDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as AccusedPersonPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    AccusedProceedingDto: {
+      /**
+       * @description localId of the case record (investigation file; it may be submitted later).
+       * @example CI-2025-00123
+       */
+      caseLocalId: string;
+      /**
+       * @description Code of catalog `offense`.
+       * @example LGT-13
+       */
+      offense: string;
+      /**
+       * @description Date from which the status holds, YYYY-MM-DD.
+       * @example 2025-05-10
+       */
+      on?: string;
+      /**
+       * @description Code of catalog `accused-procedural-status`.
+       * @example indicted_charged
+       */
+      status: string;
+    };
+    AccusedVictimRelationshipDto: {
+      /**
+       * @description Code of catalog `relationship-to-perpetrator`.
+       * @example romantic_partner
+       */
+      relationship: string;
+      /**
+       * @description localId of the victim record (it may be submitted later).
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
     AgencyAdminDto: {
       active: boolean;
       /** @example fge-cdmx */
@@ -1017,12 +1650,15 @@ export interface components {
       actor: string | null;
       agencyId: string | null;
       at: string;
+      /** @description Position in the hash chain; null until sealed (within a minute). */
+      chainNo: string | null;
       details: {
         [key: string]: unknown;
       };
       /** @description Names of the fields read or written; never values. */
       fields: string[];
-      hash: string;
+      /** @description sha256(previous hash ‖ this entry); null until sealed. */
+      hash: string | null;
       outcome: string;
       purpose: string | null;
       requestId: string | null;
@@ -1289,8 +1925,13 @@ export interface components {
       pii: {
         [key: string]: unknown;
       } | null;
-      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
       piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
       /**
        * @description Completeness over the CNDH minimum variables, 0..1.
        * @example 0.833
@@ -1703,6 +2344,19 @@ export interface components {
        */
       victimLocalId?: string;
     };
+    DetentionEpisodeDto: {
+      /** @description localId of the case record the detention belongs to. */
+      caseLocalId?: string;
+      /**
+       * @description First day in detention, YYYY-MM-DD.
+       * @example 2025-05-08
+       */
+      from: string;
+      /** @description Pre-trial detention (prisión preventiva), as opposed to serving a sentence. */
+      pretrial?: boolean;
+      /** @description Last day in detention, YYYY-MM-DD; absent while still detained. */
+      to?: string;
+    };
     ExternalIdsDto: {
       /** @description Registry number in RENAVI (CEAV). */
       renavi?: string;
@@ -1743,6 +2397,513 @@ export interface components {
        */
       rule?: string;
     };
+    ImportErrorPageDto: {
+      items: components['schemas']['ImportRowErrorDto'][];
+      nextCursor: string | null;
+    };
+    ImportJobDto: {
+      /** @description Rows that passed validation (and, unless dry run, were written: created + updated + unchanged). */
+      accepted: number;
+      attempts: number;
+      created: number;
+      /** @description ISO-8601 */
+      createdAt: string;
+      dryRun: boolean;
+      /** @description Where the rejected rows are listed (JSON; `?format=csv` for CSV). */
+      errorsUrl: string;
+      /** @description Estimated seconds left while running; null otherwise. */
+      etaSeconds: number | null;
+      /** @description Why the job failed (file-level problem). */
+      failure: string | null;
+      fileName: string;
+      finishedAt: string | null;
+      /** @description csv or xlsx */
+      format: string;
+      id: string;
+      /** @description Columns of the file that map to no field. */
+      ignoredColumns: string[];
+      kind: string;
+      profileName: string | null;
+      /** @description 0–100, by bytes of the file processed. */
+      progress: number;
+      rejected: number;
+      /** @description Data rows read so far (header rows not counted). */
+      rowsRead: number;
+      sizeBytes: number;
+      /** @description Rows skipped: empty rows and the template's example row. */
+      skipped: number;
+      startedAt: string | null;
+      status: components['schemas']['ImportStatus'];
+      unchanged: number;
+      updated: number;
+    };
+    ImportProfileBodyDto: {
+      /**
+       * @description Column header → field path (dot notation).
+       * @example {
+       *       "Folio": "localId",
+       *       "Nacionalidad": "nationality",
+       *       "Nombre(s)": "names.firstName",
+       *       "Sexo": "sex"
+       *     }
+       */
+      columns: {
+        [key: string]: string;
+      };
+      /**
+       * @description Format of date cells given as text (ISO `yyyy-mm-dd` is always accepted).
+       * @default dd/mm/yyyy
+       * @enum {string}
+       */
+      dateFormat: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
+      /**
+       * @description CSV delimiter; detected from the header line when absent.
+       * @enum {string}
+       */
+      delimiter?: ',' | ';' | '\t' | '|';
+      /**
+       * @description Text encoding of a CSV file.
+       * @default utf-8
+       * @enum {string}
+       */
+      encoding: 'utf-8' | 'windows-1252' | 'latin1';
+      /**
+       * @description Record kind the profile is for.
+       * @example victims
+       */
+      kind: string;
+      /** @description Separator of several codes in one cell (e.g. `MEX|GTM`). Default `|`. */
+      listSeparator?: string;
+      /** @description XLSX: name of the worksheet to read (default: the first). */
+      sheet?: string;
+      /**
+       * @description Field path → { local value → standard code }; values not listed fall back to the agency's crosswalks, then to codes and labels.
+       * @example {
+       *       "sex": {
+       *         "H": "male",
+       *         "M": "female"
+       *       }
+       *     }
+       */
+      values?: {
+        [key: string]: {
+          [key: string]: string;
+        };
+      };
+    };
+    ImportProfileDto: {
+      /**
+       * @description Column header → field path (dot notation).
+       * @example {
+       *       "Folio": "localId",
+       *       "Nacionalidad": "nationality",
+       *       "Nombre(s)": "names.firstName",
+       *       "Sexo": "sex"
+       *     }
+       */
+      columns: {
+        [key: string]: string;
+      };
+      /**
+       * @description Format of date cells given as text (ISO `yyyy-mm-dd` is always accepted).
+       * @default dd/mm/yyyy
+       * @enum {string}
+       */
+      dateFormat: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
+      /**
+       * @description CSV delimiter; detected from the header line when absent.
+       * @enum {string}
+       */
+      delimiter?: ',' | ';' | '\t' | '|';
+      /**
+       * @description Text encoding of a CSV file.
+       * @default utf-8
+       * @enum {string}
+       */
+      encoding: 'utf-8' | 'windows-1252' | 'latin1';
+      /**
+       * @description Record kind the profile is for.
+       * @example victims
+       */
+      kind: string;
+      /** @description Separator of several codes in one cell (e.g. `MEX|GTM`). Default `|`. */
+      listSeparator?: string;
+      /** @example sigi-victimas */
+      name: string;
+      /** @description XLSX: name of the worksheet to read (default: the first). */
+      sheet?: string;
+      /** @description ISO-8601 */
+      updatedAt: string;
+      /**
+       * @description Field path → { local value → standard code }; values not listed fall back to the agency's crosswalks, then to codes and labels.
+       * @example {
+       *       "sex": {
+       *         "H": "male",
+       *         "M": "female"
+       *       }
+       *     }
+       */
+      values?: {
+        [key: string]: {
+          [key: string]: string;
+        };
+      };
+    };
+    ImportProfilePageDto: {
+      items: components['schemas']['ImportProfileDto'][];
+      nextCursor: string | null;
+    };
+    ImportRowErrorDto: {
+      /** @description Column header of the file, or null when the field has no column (e.g. a required field missing from the file). */
+      column: string | null;
+      localId: string | null;
+      /** @description Field pointer in the record document, e.g. `/names/firstName`. */
+      pointer: string | null;
+      reason: string;
+      /** @description Row of the file (1 = first header row). */
+      rowNumber: number;
+      rule: string | null;
+      /** @description The cell's value; withheld for personal-data columns. */
+      value: string | null;
+    };
+    /** @enum {string} */
+    ImportStatus: 'queued' | 'running' | 'succeeded' | 'failed';
+    JudicialOutcomeBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['JudicialOutcomeBatchEntryDto'][];
+      /** @description The agency's system the data comes from (provenance). */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    JudicialOutcomeBatchEntryDto: {
+      /**
+       * @description localId of the accused-person record (it may be submitted later).
+       * @example IMP-2025-0007
+       */
+      accusedLocalId: string;
+      /** @description Date of the appeal decision, YYYY-MM-DD. */
+      appealDecidedOn?: string;
+      /** @description Result of an appeal: code of catalog `appeal-result`. */
+      appealResult?: string;
+      /**
+       * @description localId of the case record (investigation file; it may be submitted later).
+       * @example CI-2025-00123
+       */
+      caseLocalId: string;
+      /** @description Offense charged, when different from `offense` (reclassification, R18): code of catalog `offense`. */
+      chargedOffense?: string;
+      /**
+       * @description Name of the court (juzgado / tribunal de enjuiciamiento).
+       * @example Tribunal de Enjuiciamiento de la Ciudad de México, Sala 4
+       */
+      court: string;
+      /**
+       * @description Court case number (número de causa penal / toca), R37.
+       * @example CP-123/2025
+       */
+      courtCaseNumber?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal court).
+       * @example fuero_comun
+       */
+      courtJurisdiction: string;
+      /**
+       * @description Code of catalog `state` of the court (`FED` for federal courts).
+       * @example 09
+       */
+      courtState: string;
+      /**
+       * @description Date of the decision, YYYY-MM-DD (not in the future).
+       * @example 2025-11-20
+       */
+      decisionDate: string;
+      /**
+       * @description The decision is final (sentencia firme / ejecutoriada).
+       * @example false
+       */
+      final: boolean;
+      /**
+       * @description Fine imposed (MXN; convictions only).
+       * @example 120000
+       */
+      fine?: number;
+      /** @description Fine in days of fine (días multa), when the court expressed it so. */
+      fineDays?: number;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example SEN-2025-0042-LGT-13
+       */
+      localId: string;
+      /** @description Notes on the decision, free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Offense of the decision (of conviction or acquittal): code of catalog `offense`.
+       * @example LGT-13
+       */
+      offense: string;
+      /**
+       * @description Code of catalog `judicial-outcome`.
+       * @example conviction
+       */
+      outcome: string;
+      /** @description Prison term imposed (convictions only). */
+      prisonTerm?: components['schemas']['PrisonTermDto'];
+      /**
+       * @description Code of catalog `procedure-type`.
+       * @example ordinary
+       */
+      procedure?: string;
+      /** @description Redress / restitution ordered and paid (R23). */
+      reparation?: components['schemas']['ReparationDto'];
+      /**
+       * @description localIds of the victim records named in the decision.
+       * @example [
+       *       "V-2025-0001"
+       *     ]
+       */
+      victims?: string[];
+    };
+    JudicialOutcomeDataDto: {
+      /**
+       * @description localId of the accused-person record (it may be submitted later).
+       * @example IMP-2025-0007
+       */
+      accusedLocalId: string;
+      /** @description Date of the appeal decision, YYYY-MM-DD. */
+      appealDecidedOn?: string;
+      /** @description Result of an appeal: code of catalog `appeal-result`. */
+      appealResult?: string;
+      /**
+       * @description localId of the case record (investigation file; it may be submitted later).
+       * @example CI-2025-00123
+       */
+      caseLocalId: string;
+      /** @description Offense charged, when different from `offense` (reclassification, R18): code of catalog `offense`. */
+      chargedOffense?: string;
+      /**
+       * @description Name of the court (juzgado / tribunal de enjuiciamiento).
+       * @example Tribunal de Enjuiciamiento de la Ciudad de México, Sala 4
+       */
+      court: string;
+      /**
+       * @description Court case number (número de causa penal / toca), R37.
+       * @example CP-123/2025
+       */
+      courtCaseNumber?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal court).
+       * @example fuero_comun
+       */
+      courtJurisdiction: string;
+      /**
+       * @description Code of catalog `state` of the court (`FED` for federal courts).
+       * @example 09
+       */
+      courtState: string;
+      /**
+       * @description Date of the decision, YYYY-MM-DD (not in the future).
+       * @example 2025-11-20
+       */
+      decisionDate: string;
+      /**
+       * @description The decision is final (sentencia firme / ejecutoriada).
+       * @example false
+       */
+      final: boolean;
+      /**
+       * @description Fine imposed (MXN; convictions only).
+       * @example 120000
+       */
+      fine?: number;
+      /** @description Fine in days of fine (días multa), when the court expressed it so. */
+      fineDays?: number;
+      /**
+       * @description Offense of the decision (of conviction or acquittal): code of catalog `offense`.
+       * @example LGT-13
+       */
+      offense: string;
+      /**
+       * @description Code of catalog `judicial-outcome`.
+       * @example conviction
+       */
+      outcome: string;
+      /** @description Prison term imposed (convictions only). */
+      prisonTerm?: components['schemas']['PrisonTermDto'];
+      /**
+       * @description Code of catalog `procedure-type`.
+       * @example ordinary
+       */
+      procedure?: string;
+      /** @description Redress / restitution ordered and paid (R23). */
+      reparation?: components['schemas']['ReparationDto'];
+      /**
+       * @description localIds of the victim records named in the decision.
+       * @example [
+       *       "V-2025-0001"
+       *     ]
+       */
+      victims?: string[];
+    };
+    JudicialOutcomeDto: {
+      /**
+       * @description localId of the accused-person record (it may be submitted later).
+       * @example IMP-2025-0007
+       */
+      accusedLocalId: string;
+      /** @description Date of the appeal decision, YYYY-MM-DD. */
+      appealDecidedOn?: string;
+      /** @description Result of an appeal: code of catalog `appeal-result`. */
+      appealResult?: string;
+      /**
+       * @description localId of the case record (investigation file; it may be submitted later).
+       * @example CI-2025-00123
+       */
+      caseLocalId: string;
+      /** @description Offense charged, when different from `offense` (reclassification, R18): code of catalog `offense`. */
+      chargedOffense?: string;
+      /**
+       * @description Name of the court (juzgado / tribunal de enjuiciamiento).
+       * @example Tribunal de Enjuiciamiento de la Ciudad de México, Sala 4
+       */
+      court: string;
+      /**
+       * @description Court case number (número de causa penal / toca), R37.
+       * @example CP-123/2025
+       */
+      courtCaseNumber?: string;
+      /**
+       * @description Code of catalog `jurisdiction-type` (local or federal court).
+       * @example fuero_comun
+       */
+      courtJurisdiction: string;
+      /**
+       * @description Code of catalog `state` of the court (`FED` for federal courts).
+       * @example 09
+       */
+      courtState: string;
+      /**
+       * @description Date of the decision, YYYY-MM-DD (not in the future).
+       * @example 2025-11-20
+       */
+      decisionDate: string;
+      /**
+       * @description The decision is final (sentencia firme / ejecutoriada).
+       * @example false
+       */
+      final: boolean;
+      /**
+       * @description Fine imposed (MXN; convictions only).
+       * @example 120000
+       */
+      fine?: number;
+      /** @description Fine in days of fine (días multa), when the court expressed it so. */
+      fineDays?: number;
+      /** @description Notes on the decision, free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Offense of the decision (of conviction or acquittal): code of catalog `offense`.
+       * @example LGT-13
+       */
+      offense: string;
+      /**
+       * @description Code of catalog `judicial-outcome`.
+       * @example conviction
+       */
+      outcome: string;
+      /** @description Prison term imposed (convictions only). */
+      prisonTerm?: components['schemas']['PrisonTermDto'];
+      /**
+       * @description Code of catalog `procedure-type`.
+       * @example ordinary
+       */
+      procedure?: string;
+      /** @description Redress / restitution ordered and paid (R23). */
+      reparation?: components['schemas']['ReparationDto'];
+      /**
+       * @description localIds of the victim records named in the decision.
+       * @example [
+       *       "V-2025-0001"
+       *     ]
+       */
+      victims?: string[];
+    };
+    JudicialOutcomePageDto: {
+      items: components['schemas']['JudicialOutcomeRecordDto'][];
+      nextCursor: string | null;
+    };
+    JudicialOutcomePiiDto: {
+      /** @description Notes on the decision, free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+    };
+    JudicialOutcomeRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['JudicialOutcomeDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as JudicialOutcomePiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
     JwksDto: {
       keys: {
         [key: string]: unknown;
@@ -1769,10 +2930,10 @@ export interface components {
     };
     MatchLevelsDto: {
       /**
-       * @description `swap` = day and month swapped; `year` = year ±1 (or an age-derived year).
+       * @description `swap` = day and month swapped; `year` = same day and month, year ±1; `approx` = a year estimated from an age, within ±1.
        * @enum {string}
        */
-      birthDate: 'exact' | 'swap' | 'year' | 'disagree' | 'missing';
+      birthDate: 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
       /**
        * @description `close` = one character off.
        * @enum {string}
@@ -1860,6 +3021,18 @@ export interface components {
       municipality?: string;
       /** @description Code of catalog `state`. */
       state: string;
+    };
+    PrisonTermDto: {
+      /**
+       * @description Months beyond the years, 0–11.
+       * @example 6
+       */
+      months: number;
+      /**
+       * @description Whole years, 0–196.
+       * @example 15
+       */
+      years: number;
     };
     ProbableInvolvementDto: {
       /** @description Code of catalog `yes-no`: a relative of the victim is probably involved. */
@@ -2144,6 +3317,27 @@ export interface components {
      * @enum {string}
      */
     ReferralUrgency: 'immediate' | 'urgent' | 'routine';
+    ReparationDto: {
+      /** @description Date of the latest payment, YYYY-MM-DD. */
+      lastPaymentOn?: string;
+      /**
+       * @description Amount ordered by the court (MXN).
+       * @example 250000
+       */
+      ordered?: number;
+      /**
+       * @description Amount paid by the convicted person so far (MXN).
+       * @example 50000
+       */
+      paidByConvicted?: number;
+      /** @description Amount covered by the victims' Fund (Fondo de Ayuda, Asistencia y Reparación Integral) so far (MXN). */
+      paidByFund?: number;
+      /**
+       * @description Code of catalog `redress-status`.
+       * @example partially_paid
+       */
+      status?: string;
+    };
     ReportBatchDto: {
       /** @description All or nothing: when any entry is rejected, nothing is written. */
       atomic?: boolean;
@@ -2394,8 +3588,13 @@ export interface components {
       pii: {
         [key: string]: unknown;
       } | null;
-      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
       piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
       /**
        * @description Completeness over the CNDH minimum variables, 0..1.
        * @example 0.833
@@ -2918,8 +4117,13 @@ export interface components {
       pii: {
         [key: string]: unknown;
       } | null;
-      /** @description True when personal data is withheld because the token lacks `pii:read`. */
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
       piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
       /**
        * @description Completeness over the CNDH minimum variables, 0..1.
        * @example 0.833
@@ -3205,6 +4409,350 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['TokenResponseDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAccusedPersons: {
+    parameters: {
+      query?: {
+        /** @description Code of catalog `sex`. */
+        sex?: string;
+        /** @description Accused of this offense (code of catalog `offense`) in some file. */
+        offense?: string;
+        /** @description Current procedural status (catalog `accused-procedural-status`) for some file and offense. */
+        status?: string;
+        /** @description Accused in this case (its localId). */
+        caseLocalId?: string;
+        /** @description Only persons flagged as also registered as victims (art. 37 review). */
+        alsoRegisteredAsVictim?: 'true' | 'false';
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccusedPersonPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitAccusedBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccusedPersonBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getAccusedPerson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccusedPersonRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putAccusedPerson: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccusedPersonDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccusedPersonRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccusedPersonRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawAccusedPerson: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccusedPersonRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAccusedPersonVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -4528,6 +6076,833 @@ export interface operations {
       };
       /** @description Invalid body or unknown standard code */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  exportRecords: {
+    parameters: {
+      query?: {
+        /** @description `ndjson` (default) or `csv` (same columns as the import template). */
+        format?: 'ndjson' | 'csv';
+        /** @description Only records updated at or after this instant (ISO-8601). */
+        updatedSince?: string;
+        /** @description Cases: only files with a charge at this stage (code of catalog `charge-stage`). */
+        stage?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        kind: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description NDJSON or CSV stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  createImport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @default false */
+          dryRun?: boolean;
+          /**
+           * Format: binary
+           * @description .csv or .xlsx; must be the last part
+           */
+          file: string;
+          /** @example victims */
+          kind: string;
+          /** @description Name of a saved mapping profile, or an inline profile (JSON) */
+          profile?: string;
+        };
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportJobDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listImportProfiles: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportProfilePageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getImportProfile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description 1–64 characters of `[A-Za-z0-9._-]`. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportProfileDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putImportProfile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description 1–64 characters of `[A-Za-z0-9._-]`. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImportProfileBodyDto'];
+      };
+    };
+    responses: {
+      /** @description Replaced */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportProfileDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportProfileDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getImportTemplateCsv: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV template */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getImportTemplateXlsx: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description XLSX workbook */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getImport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Import id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportJobDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listImportErrors: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description `json` (default, paginated) or `csv` (every error, streamed). */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path: {
+        /** @description Import id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportErrorPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope imports:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listJudicialOutcomes: {
+    parameters: {
+      query?: {
+        /** @description Code of catalog `judicial-outcome`. */
+        outcome?: string;
+        /** @description Code of catalog `offense` (the offense of the decision). */
+        offense?: string;
+        /** @description Decisions of this case (its localId). */
+        caseLocalId?: string;
+        /** @description Decisions about this accused person (its localId). */
+        accusedLocalId?: string;
+        /** @description Only final (true) or only non-final (false) decisions. */
+        final?: 'true' | 'false';
+        /** @description Decided on or after (YYYY-MM-DD). */
+        decidedFrom?: string;
+        /** @description Decided on or before (YYYY-MM-DD). */
+        decidedTo?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JudicialOutcomePageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitJudicialOutcomeBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['JudicialOutcomeBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getJudicialOutcome: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JudicialOutcomeRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putJudicialOutcome: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['JudicialOutcomeDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JudicialOutcomeRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JudicialOutcomeRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawJudicialOutcome: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JudicialOutcomeRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listJudicialOutcomeVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -15,6 +15,9 @@ export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'signing_keys', key: 'kid', column: 'private_jwk_encrypted' },
   { table: 'records', key: 'id', column: 'pii_enc' },
   { table: 'record_versions', key: 'id', column: 'pii_enc' },
+  { table: 'referrals', key: 'id', column: 'shared_pii_enc' },
+  { table: 'referrals', key: 'id', column: 'note_enc' },
+  { table: 'webhook_endpoints', key: 'id', column: 'secret_enc' },
 ];
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;

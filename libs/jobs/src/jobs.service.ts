@@ -28,6 +28,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private boss?: PgBoss;
   private readonly handlers: Array<{ queue: string; handler: Handler<unknown>; opts: JobHandlerOptions }> = [];
   private readonly queues = new Set<string>();
+  private readonly schedules: Array<{ queue: string; cron: string }> = [];
   private started = false;
 
   constructor(
@@ -49,6 +50,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     await this.boss.start();
     this.started = true;
     for (const h of this.handlers) await this.attach(h.queue, h.handler, h.opts);
+    for (const s of this.schedules) await this.schedule(s.queue, s.cron);
   }
 
   /** Declares a queue and, on worker instances, its handler. Call from a module's onModuleInit. */
@@ -82,6 +84,16 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     await this.ensureQueue(queue);
     const db = opts.em ? { executeSql: async (text: string, values: unknown[]) => ({ rows: (await opts.em!.query(text, values)) as unknown[] }) } : undefined;
     return this.boss!.send(queue, data, { ...(db ? { db } : {}), ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}), ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}) } as PgBoss.SendOptions);
+  }
+
+  /** Runs `queue` on a cron schedule (pg-boss keeps one schedule per queue across all instances). */
+  async schedule(queue: string, cron: string): Promise<void> {
+    if (!this.started) {
+      this.schedules.push({ queue, cron });
+      return;
+    }
+    await this.ensureQueue(queue);
+    if (this.config.jobsWorkers) await this.boss!.schedule(queue, cron, {}, { tz: 'UTC' });
   }
 
   /** Jobs waiting (created or retry) in a queue. */

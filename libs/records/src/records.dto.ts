@@ -42,8 +42,11 @@ export class RecordMetaDto {
   etag!: string;
   /** sha256 of the canonical JSON of the normalised document. */
   contentHash!: string;
-  /** True when personal data is withheld because the token lacks `pii:read`. */
+  /** True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
   piiMasked!: boolean;
+  /** Why personal data is withheld; absent when it is not. */
+  @ApiProperty({ enum: ['missing-scope', 'missing-purpose'], required: false })
+  piiMaskedReason?: 'missing-scope' | 'missing-purpose';
   withdrawn!: boolean;
   /** ISO-8601, UTC */
   withdrawnAt!: string | null;

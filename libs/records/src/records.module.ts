@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CatalogsModule } from '@app/catalogs';
+import { AccusedController } from './accused/accused.controller';
 import { CasesController } from './cases/cases.controller';
+import { JudicialOutcomesController } from './judicial-outcomes/judicial-outcomes.controller';
 import { RecordFeedController } from './record-feed.controller';
 import { RecordsService } from './records.service';
 import { ReportsController } from './reports/reports.controller';
@@ -9,7 +11,7 @@ import { VictimsController } from './victims/victims.controller';
 /** Record submission machinery and the victims and cases record kinds. */
 @Module({
   imports: [CatalogsModule],
-  controllers: [VictimsController, CasesController, ReportsController, RecordFeedController],
+  controllers: [VictimsController, CasesController, ReportsController, AccusedController, JudicialOutcomesController, RecordFeedController],
   providers: [RecordsService],
   exports: [RecordsService],
 })

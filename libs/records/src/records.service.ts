@@ -3,7 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { type Actor, type Scope, hasScope } from '@app/auth';
-import { catalogRegistry } from '@app/catalogs';
+import { AuditService } from '@app/audit';
+import { catalogRegistry, isNullCode } from '@app/catalogs';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
 import { type FieldErrorDto, ProblemException, decodeCursor, encodeCursor, toFieldErrors } from '@app/http';
@@ -81,7 +82,46 @@ export class RecordsService {
   constructor(
     private readonly db: DbContext,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Personal data is returned only with scope `pii:read` AND a declared purpose (`X-Purpose`, catalog
+   * `purpose-of-access`); every such read is audited. An unknown purpose code is a 422.
+   */
+  private piiAccess(actor: Actor): 'granted' | 'scope' | 'purpose' {
+    if (!hasScope(actor, 'pii:read' as Scope)) return 'scope';
+    if (!actor.purpose) return 'purpose';
+    if (!catalogRegistry().has('purpose-of-access', actor.purpose) || isNullCode(actor.purpose)) {
+      throw ProblemException.validation([
+        {
+          pointer: 'header:X-Purpose',
+          detail: `X-Purpose must be a code of catalog purpose-of-access`,
+          rule: 'catalog',
+          allowed: catalogRegistry().allowed('purpose-of-access').filter((c) => !isNullCode(c)),
+          catalog: '/v1/catalogs/purpose-of-access',
+        },
+      ]);
+    }
+    return 'granted';
+  }
+
+  /** Audits a read that returned personal data (field names only, never values). */
+  private async auditPiiRead(em: EntityManager, def: RecordKindDefinition<object>, actor: Actor, items: RecordResponse[]): Promise<void> {
+    const withPii = items.filter((i) => i.pii);
+    if (!withPii.length) return;
+    await this.audit.append(em, {
+      agencyId: actor.agencyId,
+      actor: actor.clientId,
+      action: `${def.kind}.read-pii`,
+      resourceType: def.kind,
+      resourceAgencyId: actor.agencyId,
+      resourceIds: withPii.map((i) => i.localId),
+      fields: [...new Set(withPii.flatMap((i) => Object.keys(i.pii ?? {})))].sort(),
+      purpose: actor.purpose,
+      requestId: actor.requestId,
+    });
+  }
 
   register(def: RecordKindDefinition<object>): void {
     this.kinds.set(def.kind, def);
@@ -293,6 +333,18 @@ export class RecordsService {
         .map((p) => ({ recordId: byLocal.get(p.localId)!.id, localId: p.localId, data: p.data, pii: p.pii, created: byLocal.get(p.localId)!.inserted }));
       await def.project(em, agencyId, written);
       for (const hook of this.writeHooks) await hook(em, agencyId, def.kind, written.map((w) => w.recordId));
+      // One audit entry per write statement, last in the transaction: which records, which fields (names only).
+      await this.audit.append(em, {
+        agencyId,
+        actor: actor.clientId,
+        action: `${def.kind}.write`,
+        resourceType: def.kind,
+        resourceAgencyId: agencyId,
+        resourceIds: written.map((w) => w.localId),
+        fields: [...new Set(written.flatMap((w) => [...Object.keys(w.data), ...Object.keys(w.pii ?? {})]))].sort(),
+        requestId: actor.requestId,
+        details: { created: changed.filter((c) => c.inserted).length, updated: changed.filter((c) => !c.inserted).length, submissionId: prov.submissionId ?? null },
+      });
     }
     return entries.map((p) => {
       const c = byLocal.get(p.localId);
@@ -337,6 +389,16 @@ export class RecordsService {
         );
         await this.appendHistory(em, agencyId, [current.id], ['withdraw'], actor, prov);
         for (const hook of this.writeHooks) await hook(em, agencyId, def.kind, [current.id]);
+        await this.audit.append(em, {
+          agencyId,
+          actor: actor.clientId,
+          action: `${def.kind}.withdraw`,
+          resourceType: def.kind,
+          resourceAgencyId: agencyId,
+          resourceIds: [localId],
+          requestId: actor.requestId,
+          details: { reason },
+        });
       }
       const row = await this.loadOne(em, agencyId, def.kind, localId);
       return this.toResponse(row!, actor);
@@ -347,14 +409,17 @@ export class RecordsService {
 
   async get(def: RecordKindDefinition<object>, actor: Actor, localId: string): Promise<RecordResponse> {
     this.assertLocalId(localId);
+    const access = this.piiAccess(actor);
     return this.db.withAgency(
       actor.agencyId,
       async ({ em, agencyId }) => {
         const row = await this.loadOne(em, agencyId, def.kind, localId);
         if (!row) throw ProblemException.notFound(def.label);
-        return this.toResponse(row, actor);
+        const record = this.toResponses([row], access)[0];
+        if (access === 'granted') await this.auditPiiRead(em, def, actor, [record]);
+        return record;
       },
-      { readOnly: true },
+      { readOnly: access !== 'granted' },
     );
   }
 
@@ -366,6 +431,7 @@ export class RecordsService {
   ): Promise<{ items: RecordResponse[]; nextCursor: string | null }> {
     const limit = query.limit ?? 100;
     const after = decodeCursor<[string]>(query.cursor, 1);
+    const access = this.piiAccess(actor);
     return this.db.withAgency(
       actor.agencyId,
       async ({ em, agencyId }) => {
@@ -386,10 +452,11 @@ export class RecordsService {
         );
         const more = rows.length > limit;
         const page = more ? rows.slice(0, limit) : rows;
-        const items = this.toResponses(page, actor);
+        const items = this.toResponses(page, access);
+        if (access === 'granted') await this.auditPiiRead(em, def, actor, items);
         return { items, nextCursor: more ? encodeCursor([page[page.length - 1].local_id]) : null };
       },
-      { readOnly: true },
+      { readOnly: access !== 'granted' },
     );
   }
 
@@ -550,19 +617,22 @@ export class RecordsService {
     return rows[0];
   }
 
+  /** The response to a write: personal data is echoed under the same rule as reads (audited by the write). */
   private toResponse(row: RecordRow, actor: Actor): RecordResponse {
-    return this.toResponses([row], actor)[0];
+    const access = hasScope(actor, 'pii:read' as Scope) ? (actor.purpose ? 'granted' : 'purpose') : 'scope';
+    return this.toResponses([row], access === 'granted' ? this.piiAccess(actor) : access)[0];
   }
 
-  /** Maps rows (selected with SELECT_WITH_REFS) to responses; personal data only with `pii:read`. */
-  private toResponses(rows: RecordRow[], actor: Actor): RecordResponse[] {
-    const canReadPii = hasScope(actor, 'pii:read' as Scope);
+  /** Maps rows (selected with SELECT_WITH_REFS) to responses; personal data only when access is granted. */
+  private toResponses(rows: RecordRow[], access: 'granted' | 'scope' | 'purpose'): RecordResponse[] {
+    const canReadPii = access === 'granted';
     return rows.map((r) => ({
       localId: r.local_id,
       version: r.version,
       etag: etagOf(r.version, r.content_hash),
       contentHash: r.content_hash,
       piiMasked: !canReadPii && r.pii_enc !== null,
+      ...(!canReadPii && r.pii_enc !== null ? { piiMaskedReason: access === 'scope' ? ('missing-scope' as const) : ('missing-purpose' as const) } : {}),
       withdrawn: r.withdrawn_at !== null,
       withdrawnAt: r.withdrawn_at ? r.withdrawn_at.toISOString() : null,
       withdrawnReason: r.withdrawn_reason,

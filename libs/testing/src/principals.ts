@@ -29,7 +29,7 @@ export function validatedClient(baseUrl: string, token?: string, headers: Record
  */
 export async function createPrincipal(
   t: TestApp,
-  opts: { code?: string; kind?: AgencyKind; jurisdiction?: string; scopes: Scope[]; tokenScopes?: Scope[] },
+  opts: { code?: string; kind?: AgencyKind; jurisdiction?: string; scopes: Scope[]; tokenScopes?: Scope[]; purpose?: string | null },
 ): Promise<TestPrincipal> {
   const code = opts.code ?? `agency-${process.env.JEST_WORKER_ID ?? 0}-${++seq}-${Math.random().toString(36).slice(2, 6)}`;
   const agencies = t.app.get(AgenciesService);
@@ -37,7 +37,11 @@ export async function createPrincipal(
   const agency = existing ?? (await agencies.create({ code, name: `Test agency ${code}`, kind: opts.kind ?? 'prosecutor', jurisdiction: opts.jurisdiction ?? '09' }, 'test'));
   const client = await t.app.get(ApiClientsService).create({ agency: code, name: 'test client', scopes: opts.scopes }, 'test');
   const token = await tokenFor(t, client.clientId, client.clientSecret, opts.tokenScopes);
-  return { agencyId: agency.id, agencyCode: code, clientId: client.clientId, clientSecret: client.clientSecret, token, api: validatedClient(t.baseUrl, token) };
+  // Personal data needs a declared purpose (X-Purpose); principals holding pii:read declare
+  // `investigation` unless told otherwise (`purpose: null` declares none).
+  const purpose = opts.purpose === undefined ? (opts.scopes.includes('pii:read') ? 'investigation' : null) : opts.purpose;
+  const headers: Record<string, string> = purpose ? { 'x-purpose': purpose } : {};
+  return { agencyId: agency.id, agencyCode: code, clientId: client.clientId, clientSecret: client.clientSecret, token, api: validatedClient(t.baseUrl, token, headers) };
 }
 
 export async function tokenFor(t: TestApp, clientId: string, clientSecret: string, scopes?: Scope[]): Promise<string> {

@@ -107,7 +107,8 @@ export class WebhooksService {
   async remove(actor: Actor, id: string): Promise<void> {
     if (!UUID.test(id)) throw ProblemException.notFound('Webhook');
     await this.db.withAgency(actor.agencyId, async ({ em, agencyId }) => {
-      const rows: Array<{ id: string }> = await em.query(
+      // UPDATE … RETURNING answers [rows, count] through TypeORM
+      const [rows]: [Array<{ id: string }>, number] = await em.query(
         `UPDATE webhook_endpoints SET deleted_at = now() WHERE agency_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id`,
         [agencyId, id],
       );
@@ -144,7 +145,7 @@ export class WebhooksService {
   async replay(actor: Actor, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
     if (!UUID.test(id) || !UUID.test(deliveryId)) throw ProblemException.notFound('Webhook delivery');
     return this.db.withAgency(actor.agencyId, async ({ em, agencyId }) => {
-      const rows: DeliveryRow[] = await em.query(
+      const [rows]: [DeliveryRow[], number] = await em.query(
         `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), attempts = 0
            FROM webhook_endpoints e
           WHERE d.agency_id = $1 AND d.endpoint_id = $2 AND d.id = $3 AND e.id = d.endpoint_id AND e.agency_id = $1 AND e.deleted_at IS NULL

@@ -49,7 +49,12 @@ export class AuditEntryDto {
   outcome!: string;
   @ApiProperty({ type: 'object', additionalProperties: true })
   details!: Record<string, unknown>;
-  hash!: string;
+  /** Position in the hash chain; null until sealed (within a minute). */
+  @ApiProperty({ type: String, nullable: true })
+  chainNo!: string | null;
+  /** sha256(previous hash ‖ this entry); null until sealed. */
+  @ApiProperty({ type: String, nullable: true })
+  hash!: string | null;
 }
 
 export class AuditPageDto {

@@ -42,7 +42,9 @@ export class AccessGuard implements CanActivate {
       });
     }
     try {
-      req.user = await this.tokens.verify(match[1]);
+      const actor = await this.tokens.verify(match[1]);
+      const purpose = req.headers['x-purpose'];
+      req.user = { ...actor, requestId: String(req.id), ...(typeof purpose === 'string' && purpose ? { purpose: purpose.trim().slice(0, 40) } : {}) };
     } catch (err) {
       const reason = err instanceof ProblemException ? String(err.extras.detail ?? err.slug) : 'verification error';
       await this.events?.authenticationFailed({ requestId: String(req.id), reason, path: req.url.split('?')[0] });

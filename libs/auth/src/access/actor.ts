@@ -12,6 +12,10 @@ export interface Actor {
   scopes: Scope[];
   /** Token id (jti), for audit. */
   tokenId?: string;
+  /** Request id (x-request-id), for audit. */
+  requestId?: string;
+  /** Declared purpose of access (`X-Purpose` header, catalog `purpose-of-access`), checked where personal data is read. */
+  purpose?: string;
 }
 
 export const hasScope = (actor: Actor, scope: Scope): boolean => actor.scopes.includes(scope);

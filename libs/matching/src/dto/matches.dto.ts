@@ -14,8 +14,8 @@ export class MatchLevelsDto {
   /** The two surnames in either order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees. */
   @ApiProperty({ enum: ['exact', 'close', 'partial', 'mixed', 'disagree', 'missing'] })
   surnames!: string;
-  /** `swap` = day and month swapped; `year` = year ±1 (or an age-derived year). */
-  @ApiProperty({ enum: ['exact', 'swap', 'year', 'disagree', 'missing'] })
+  /** `swap` = day and month swapped; `year` = same day and month, year ±1; `approx` = a year estimated from an age, within ±1. */
+  @ApiProperty({ enum: ['exact', 'swap', 'year', 'approx', 'disagree', 'missing'] })
   birthDate!: string;
   /** `close` = one character off. */
   @ApiProperty({ enum: ['exact', 'close', 'disagree', 'missing'] })

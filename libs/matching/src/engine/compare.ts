@@ -4,7 +4,7 @@ import { hamming, jaroWinkler, withinOneEdit } from './similarity';
 
 export type NameLevel = 'exact' | 'close' | 'disagree' | 'missing';
 export type SurnameLevel = 'exact' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
-export type DateLevel = 'exact' | 'swap' | 'year' | 'disagree' | 'missing';
+export type DateLevel = 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
 export type CurpLevel = 'exact' | 'close' | 'disagree' | 'missing';
 export type SexLevel = 'exact' | 'disagree' | 'missing';
 
@@ -83,7 +83,10 @@ export function compareSurnames(a: string[], b: string[]): SurnameLevel {
   return l.some((x) => surnameLevel(s[0], x) !== null) ? 'partial' : 'disagree';
 }
 
-/** Birth dates: exact, day/month swapped, year ±1 (same day and month, or only an estimated year), disagree. */
+/**
+ * Birth dates: exact, day/month swapped, `year` (same day and month, year ±1), `approx` (one side has
+ * only a year estimated from the age at the event, within ±1 of the other), disagree.
+ */
 export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
   if (a.birthDate && b.birthDate) {
     if (a.birthDate === b.birthDate) return 'exact';
@@ -93,7 +96,7 @@ export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
     if (ma === mb && da === db && Math.abs(Number(ya) - Number(yb)) <= 1) return 'year';
     return 'disagree';
   }
-  if (a.birthYear !== null && b.birthYear !== null) return Math.abs(a.birthYear - b.birthYear) <= 1 ? 'year' : 'disagree';
+  if (a.birthYear !== null && b.birthYear !== null) return Math.abs(a.birthYear - b.birthYear) <= 1 ? 'approx' : 'disagree';
   return 'missing';
 }
 
