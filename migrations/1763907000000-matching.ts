@@ -30,6 +30,7 @@ export class Matching1763907000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_person_links_person" ON "person_links" ("person_id")`);
     await q.query(`CREATE TABLE "match_cluster_ops" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "agency_id" uuid NOT NULL, "op" character varying(10) NOT NULL, "person_id" uuid NOT NULL, "other_person_id" uuid, "record_ids" uuid array NOT NULL, "client_id" text NOT NULL, "reason" text NOT NULL, "status" character varying(20) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "applied_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "pk_match_cluster_ops" PRIMARY KEY ("id"))`);
     await q.query(`CREATE INDEX "ix_match_cluster_ops_agency_created" ON "match_cluster_ops" ("agency_id", "created_at")`);
+    await q.query(`CREATE TABLE "match_counters" ("name" character varying(40) NOT NULL, "value" bigint NOT NULL DEFAULT '0', CONSTRAINT "pk_match_counters" PRIMARY KEY ("name"))`);
     for (const [t, col] of [
       ['match_profiles', 'record_id'],
       ['match_keys', 'record_id'],
@@ -52,7 +53,7 @@ export class Matching1763907000000 implements MigrationInterface {
       await q.query(`ALTER TABLE "${t}" FORCE ROW LEVEL SECURITY`);
       await q.query(`CREATE POLICY "p_${t}_agency" ON "${t}" USING (agency_id = ${cur}) WITH CHECK (agency_id = ${cur})`);
     }
-    for (const t of ['match_pairs', 'match_reviews', 'match_decisions', 'persons']) {
+    for (const t of ['match_pairs', 'match_reviews', 'match_decisions', 'persons', 'match_counters']) {
       await q.query(`ALTER TABLE "${t}" ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE "${t}" FORCE ROW LEVEL SECURITY`);
     }
@@ -80,7 +81,7 @@ export class Matching1763907000000 implements MigrationInterface {
       $$`);
     await q.query(`CREATE FUNCTION matching_stats() RETURNS TABLE(pairs_compared bigint, links bigint, reviews_pending bigint, persons_multi bigint, records_profiled bigint)
       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        SELECT (SELECT count(*) FROM match_pairs), (SELECT count(*) FROM match_pairs WHERE outcome = 'link'),
+        SELECT (SELECT coalesce(max(value), 0) FROM match_counters WHERE name = 'pairs_compared'), (SELECT count(*) FROM match_pairs WHERE outcome = 'link'),
                (SELECT count(*) FROM match_reviews WHERE status = 'pending'),
                (SELECT count(*) FROM (SELECT person_id FROM person_links GROUP BY person_id HAVING count(*) > 1) x),
                (SELECT count(*) FROM match_profiles)
@@ -92,7 +93,7 @@ export class Matching1763907000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION matching_stats()`);
     await q.query(`DROP FUNCTION matching_person_summary(uuid)`);
-    for (const t of ['match_cluster_ops', 'person_links', 'persons', 'match_decisions', 'match_reviews', 'match_pairs', 'match_keys', 'match_profiles']) {
+    for (const t of ['match_counters', 'match_cluster_ops', 'person_links', 'persons', 'match_decisions', 'match_reviews', 'match_pairs', 'match_keys', 'match_profiles']) {
       await q.query(`DROP TABLE "${t}"`);
     }
   }

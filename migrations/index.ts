@@ -7,9 +7,10 @@ import { ReferralsWebhooks1763901000000 } from './1763901000000-referrals-webhoo
 import { Matching1763907000000 } from './1763907000000-matching';
 import { Imports1763908600000 } from './1763908600000-imports';
 import { AccusedJudicialOutcomes1763909100000 } from './1763909100000-accused-judicial-outcomes';
+import { Retention1763909500000 } from './1763909500000-retention';
 
 /**
  * Every migration, in order. Listed explicitly so the compiled service, the CLI and the tests load the
  * same set without file globs. Add new migrations at the end.
  */
-export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000, Catalogs1763900100000, Records1763900200000, AuditLog1763900300000, JobQueue1763900400000, ReferralsWebhooks1763901000000, Matching1763907000000, Imports1763908600000, AccusedJudicialOutcomes1763909100000];
+export const MIGRATIONS: Function[] = [FoundationAndAuth1763900000000, Catalogs1763900100000, Records1763900200000, AuditLog1763900300000, JobQueue1763900400000, ReferralsWebhooks1763901000000, Matching1763907000000, Imports1763908600000, AccusedJudicialOutcomes1763909100000, Retention1763909500000];

@@ -121,8 +121,20 @@ describe('matching of victim records across agencies', () => {
   });
 
   it('paginates review tasks with a keyset cursor', async () => {
-    const first = await a.api.GET('/v1/matches/reviews', { params: { query: { limit: 1, status: 'pending' } } });
-    expect(first.data!.items).toHaveLength(1);
+    const all = await a.api.GET('/v1/matches/reviews', { params: { query: { limit: 500, status: 'pending' } } });
+    expect(all.data!.items.length).toBeGreaterThan(0);
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await a.api.GET('/v1/matches/reviews', { params: { query: { limit: 1, status: 'pending', ...(cursor ? { cursor } : {}) } } });
+      expect(page.response.status).toBe(200);
+      expect(page.data!.items.length).toBeLessThanOrEqual(1);
+      walked.push(...page.data!.items.map((i) => i.id));
+      cursor = page.data!.nextCursor ?? undefined;
+    } while (cursor);
+    expect(walked).toEqual(all.data!.items.map((i) => i.id));
+    const bad = await a.api.GET('/v1/matches/reviews', { params: { query: { cursor: 'garbage' } } });
+    expect(bad.response.status).toBe(422);
   });
 
   it('a different_persons decision is stored with who and why, and survives re-running the engine', async () => {

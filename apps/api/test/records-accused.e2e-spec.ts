@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { catalogRegistry } from '@app/catalogs';
 import type { components, paths } from '@app/client';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, registerSensitive } from '@app/testing';
 
 type AccusedPersonDto = components['schemas']['AccusedPersonDto'];
 type AccusedPersonBatchEntryDto = components['schemas']['AccusedPersonBatchEntryDto'];
@@ -11,6 +11,7 @@ const NAME = 'Cuauhtemoctzin';
 const SURNAME = 'Ixtlilxochitl';
 const ALIAS = 'El Tlacuache';
 const CURP = 'IXCU850312HPLXRH04';
+registerSensitive(NAME, SURNAME, CURP);
 const NOTES = 'Detenido en la central camionera de Puebla';
 
 const accused = (over: Partial<AccusedPersonDto> = {}): AccusedPersonDto => ({

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { components } from '@app/client';
-import { createPrincipal, startTestApp, validatedClient, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, validatedClient, type TestApp, type TestPrincipal, registerSensitive } from '@app/testing';
 
 type VictimDto = components['schemas']['VictimDto'];
 type VictimBatchEntryDto = components['schemas']['VictimBatchEntryDto'];
@@ -8,6 +8,7 @@ type VictimBatchEntryDto = components['schemas']['VictimBatchEntryDto'];
 const NAME = 'Xochiquetzal';
 const SURNAME = 'Huitzilopochtli';
 const CURP = 'HUXX900101MDFTCH09';
+registerSensitive(NAME, SURNAME, CURP);
 
 const victim = (over: Partial<VictimDto> = {}): VictimDto => ({
   names: { firstName: NAME, paternalSurname: SURNAME },
@@ -325,7 +326,8 @@ describe('victims records', () => {
     const vg = victims.variables.find((v) => v.variable === 'vulnerableGroup')!;
     expect(vg.filled + vg.SI + vg.NR + vg.NA + vg.RESERVED + vg.missing).toBeCloseTo(1, 2);
     expect(victims.variables.map((v) => v.variable).sort()).toEqual(['age', 'nationality', 'offense', 'sex', 'stateOfOrigin', 'vulnerableGroup']);
-    expect((await none.api.GET('/v1/agencies/me/quality', {})).data!.kinds.map((k) => k.kind)).toEqual(['cases']);
+    // Only the kinds the token may read (none holds cases:read, which covers cases, accused and judicial outcomes).
+    expect((await none.api.GET('/v1/agencies/me/quality', {})).data!.kinds.map((k) => k.kind).sort()).toEqual(['accused', 'cases', 'judicial-outcomes']);
   });
 
   const routes: Array<[string, string, object | undefined]> = [

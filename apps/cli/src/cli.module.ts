@@ -6,12 +6,14 @@ import { CryptoModule } from '@app/crypto';
 import { DatabaseModule } from '@app/db';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
+import { RecordsModule } from '@app/records';
 import type { ResolvedConfig } from '../../api/src/app.module';
 import { CliOutput, type CliContext } from './cli-output';
 import { AgenciesCreateCommand, AgenciesListCommand } from './commands/agencies.command';
 import { ClientsCreateCommand, ClientsListCommand, ClientsRevokeCommand, ClientsRotateCommand, KeysRotateSigningCommand } from './commands/clients.command';
 import { AuditVerifyCommand } from './commands/audit-verify.command';
 import { KeysRotateCommand, KeysStatusCommand } from './commands/keys.command';
+import { RetentionPurgeCommand } from './commands/retention.command';
 import { DbDriftCommand } from './commands/db-drift.command';
 import { DbMigrateCommand } from './commands/db-migrate.command';
 
@@ -21,7 +23,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), MetricsModule, JobsModule, AuditModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), MetricsModule, JobsModule, AuditModule, RecordsModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CliOutput, useValue: new CliOutput(context) },
@@ -37,6 +39,7 @@ export class CliModule {
         AuditVerifyCommand,
         KeysRotateCommand,
         KeysStatusCommand,
+        RetentionPurgeCommand,
       ],
       exports: [APP_CONFIG],
     };

@@ -690,6 +690,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/legal-holds/{kind}/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Places a legal hold on one of the agency's records (needs the kind's write scope). */
+    put: operations['placeLegalHold'];
+    post?: never;
+    /** Lifts the legal hold; the record's personal data is then purged when its retention period has passed. */
+    delete: operations['releaseLegalHold'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/matches/clusters/{personId}/merge': {
     parameters: {
       query?: never;
@@ -1144,10 +1162,7 @@ export interface components {
       submissionId?: string;
     };
     AccusedPersonBatchEntryDto: {
-      /**
-       * @description Age in years on `ageOn`, when the birth date is unknown.
-       * @example 39
-       */
+      /** @description Age in years on `ageOn`, when the birth date is unknown. */
       age?: number;
       /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
       ageOn?: string;
@@ -1223,10 +1238,7 @@ export interface components {
       victims?: components['schemas']['AccusedVictimRelationshipDto'][];
     };
     AccusedPersonDataDto: {
-      /**
-       * @description Age in years on `ageOn`, when the birth date is unknown.
-       * @example 39
-       */
+      /** @description Age in years on `ageOn`, when the birth date is unknown. */
       age?: number;
       /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
       ageOn?: string;
@@ -1286,10 +1298,7 @@ export interface components {
       victims?: components['schemas']['AccusedVictimRelationshipDto'][];
     };
     AccusedPersonDto: {
-      /**
-       * @description Age in years on `ageOn`, when the birth date is unknown.
-       * @example 39
-       */
+      /** @description Age in years on `ageOn`, when the birth date is unknown. */
       age?: number;
       /** @description The date `age` refers to (YYYY-MM-DD); defaults to the first procedural status date. */
       ageOn?: string;
@@ -2451,22 +2460,20 @@ export interface components {
         [key: string]: string;
       };
       /**
-       * @description Format of date cells given as text (ISO `yyyy-mm-dd` is always accepted).
-       * @default dd/mm/yyyy
+       * @description Default dd/mm/yyyy
        * @enum {string}
        */
-      dateFormat: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
+      dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
       /**
        * @description CSV delimiter; detected from the header line when absent.
        * @enum {string}
        */
       delimiter?: ',' | ';' | '\t' | '|';
       /**
-       * @description Text encoding of a CSV file.
-       * @default utf-8
+       * @description Default utf-8
        * @enum {string}
        */
-      encoding: 'utf-8' | 'windows-1252' | 'latin1';
+      encoding?: 'utf-8' | 'windows-1252' | 'latin1';
       /**
        * @description Record kind the profile is for.
        * @example victims
@@ -2505,22 +2512,20 @@ export interface components {
         [key: string]: string;
       };
       /**
-       * @description Format of date cells given as text (ISO `yyyy-mm-dd` is always accepted).
-       * @default dd/mm/yyyy
+       * @description Default dd/mm/yyyy
        * @enum {string}
        */
-      dateFormat: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
+      dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy' | 'yyyy-mm-dd' | 'dd-mm-yyyy' | 'dd.mm.yyyy';
       /**
        * @description CSV delimiter; detected from the header line when absent.
        * @enum {string}
        */
       delimiter?: ',' | ';' | '\t' | '|';
       /**
-       * @description Text encoding of a CSV file.
-       * @default utf-8
+       * @description Default utf-8
        * @enum {string}
        */
-      encoding: 'utf-8' | 'windows-1252' | 'latin1';
+      encoding?: 'utf-8' | 'windows-1252' | 'latin1';
       /**
        * @description Record kind the profile is for.
        * @example victims
@@ -2917,6 +2922,17 @@ export interface components {
       /** @description Records not withdrawn. */
       records: number;
       variables: components['schemas']['VariableQualityDto'][];
+    };
+    LegalHoldDto: {
+      reason: components['schemas']['LegalHoldReason'];
+    };
+    /** @enum {string} */
+    LegalHoldReason: 'court_order' | 'ongoing_proceedings' | 'prosecutor_request' | 'audit' | 'other';
+    LegalHoldStateDto: {
+      kind: string;
+      /** @description The hold's reason code; null when no hold is in force. */
+      legalHold: string | null;
+      localId: string;
     };
     /** @enum {string} */
     MatchDecision: 'same_person' | 'different_persons';
@@ -6903,6 +6919,90 @@ export interface operations {
       };
       /** @description Token lacks scope cases:read */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  placeLegalHold: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+        kind: 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LegalHoldDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LegalHoldStateDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  releaseLegalHold: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+        kind: 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LegalHoldStateDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -35,6 +35,10 @@ export interface AppConfig {
   externalJwksUrl?: string;
   externalAgencyClaim: string;
   nodeEnv: string;
+  /** Days personal data of a record is kept after its last change (0 = never purge). */
+  retentionDays: number;
+  /** Days personal data of a withdrawn record is kept after the withdrawal. */
+  retentionWithdrawnDays: number;
   /** Whether this instance processes background jobs (all instances can enqueue). */
   jobsWorkers: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
@@ -139,6 +143,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv: env.NODE_ENV || 'development',
     metricsToken: env.METRICS_TOKEN || undefined,
     jobsWorkers: bool(env, 'JOBS_WORKERS', true),
+    retentionDays: int(env, 'RETENTION_DAYS', 3650, 0, 36500),
+    retentionWithdrawnDays: int(env, 'RETENTION_WITHDRAWN_DAYS', 90, 0, 36500),
   };
 }
 

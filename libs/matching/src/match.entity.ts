@@ -44,7 +44,10 @@ export class MatchKeyEntity {
   agencyId!: string;
 }
 
-/** A compared candidate pair (record_a < record_b), its comparison vector, weight and automatic outcome. */
+/**
+ * A compared candidate pair (record_a < record_b) whose weight reached the review band or above, with
+ * its comparison vector, weight and automatic outcome (pairs below the lower threshold are only counted).
+ */
 @Entity('match_pairs')
 @Index('ix_match_pairs_record_b', ['recordB'])
 @Index('ix_match_pairs_outcome', ['outcome'])
@@ -268,7 +271,18 @@ export class MatchClusterOpEntity {
   appliedAt!: Date | null;
 }
 
+/** Engine counters (e.g. `pairs_compared`, cumulative), not agency data. */
+@Entity('match_counters')
+export class MatchCounterEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_match_counters' })
+  name!: string;
+
+  @Column({ type: 'bigint', default: 0 })
+  value!: string;
+}
+
 export const MATCHING_ENTITIES = [
+  MatchCounterEntity,
   MatchProfileEntity,
   MatchKeyEntity,
   MatchPairEntity,

@@ -51,6 +51,15 @@ const ordered = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y
 export class MatchingEngineService {
   private readonly logger = new Logger('Matching');
   model: MatchModel = defaultModel();
+  /** Cumulative milliseconds per engine stage (for the benchmark). */
+  readonly timings: Record<string, number> = {};
+  /** When set (benchmark, EM), the comparison vector of every compared pair is appended here. */
+  collectVectors?: Comparison[];
+  private lap(stage: string, since: bigint): bigint {
+    const now = process.hrtime.bigint();
+    this.timings[stage] = (this.timings[stage] ?? 0) + Number(now - since) / 1e6;
+    return now;
+  }
 
   constructor(
     private readonly db: DbContext,
@@ -68,6 +77,7 @@ export class MatchingEngineService {
   }
 
   private async process(em: EntityManager, ids: string[]): Promise<EngineRunStats> {
+    let t = process.hrtime.bigint();
     const rows: RecordRow[] = await em.query(
       `SELECT id, agency_id, data, pii_enc, withdrawn_at FROM records WHERE id = ANY($1::uuid[]) AND kind = 'victims'`,
       [ids],
@@ -88,6 +98,7 @@ export class MatchingEngineService {
       });
       if (profile) profiles.set(r.id, { agencyId: r.agency_id, profile });
     }
+    t = this.lap('profile', t);
     const known = rows.map((r) => r.id);
     await em.query(`DELETE FROM match_keys WHERE record_id = ANY($1::uuid[])`, [known]);
     await em.query(`DELETE FROM match_pairs WHERE record_a = ANY($1::uuid[]) OR record_b = ANY($1::uuid[])`, [known]);
@@ -118,6 +129,7 @@ export class MatchingEngineService {
       );
     }
 
+    t = this.lap('store-profile-keys', t);
     // Candidate pairs: records sharing a (not too common) blocking key, across all agencies.
     const presentIds = present.map(([id]) => id);
     const cands: Array<{ a: string; b: string }> = presentIds.length
@@ -130,6 +142,7 @@ export class MatchingEngineService {
           [presentIds, MAX_BLOCK],
         )
       : [];
+    t = this.lap('candidates', t);
     const pairKeys = new Map<string, [string, string]>();
     for (const c of cands) {
       const [a, b] = ordered(c.a, c.b);
@@ -143,6 +156,7 @@ export class MatchingEngineService {
       );
       for (const p of prof) profiles.set(p.record_id, { agencyId: p.agency_id, profile: this.cipher.decryptJson<MatchProfile>(p.profile_enc) });
     }
+    t = this.lap('load-candidate-profiles', t);
     const pairs: Array<{ a: string; b: string; agencyA: string; agencyB: string; score: number; levels: Comparison; outcome: string }> = [];
     for (const [a, b] of pairKeys.values()) {
       const pa = profiles.get(a);
@@ -152,14 +166,24 @@ export class MatchingEngineService {
       const s = score(this.model, levels);
       pairs.push({ a, b, agencyA: pa.agencyId, agencyB: pb.agencyId, score: s.total, levels, outcome: decide(this.model, s.total) });
     }
+    t = this.lap('compare-score', t);
+    if (this.collectVectors) for (const p of pairs) this.collectVectors.push(p.levels);
     if (pairs.length) {
+      await em.query(
+        `INSERT INTO match_counters (name, value) VALUES ('pairs_compared', $1) ON CONFLICT (name) DO UPDATE SET value = match_counters.value + EXCLUDED.value`,
+        [pairs.length],
+      );
+    }
+    // Only pairs in the review band or above are stored; the rest are counted.
+    const kept = pairs.filter((p) => p.outcome !== 'none');
+    if (kept.length) {
       await em.query(
         `INSERT INTO match_pairs (record_a, record_b, agency_a, agency_b, score, levels, outcome, model_version)
          SELECT x.a, x.b, x.agency_a, x.agency_b, x.score, x.levels, x.outcome, $2 FROM jsonb_to_recordset($1::jsonb)
              AS x(a uuid, b uuid, agency_a uuid, agency_b uuid, score numeric, levels jsonb, outcome text)
          ON CONFLICT (record_a, record_b) DO UPDATE SET score = EXCLUDED.score, levels = EXCLUDED.levels, outcome = EXCLUDED.outcome,
            model_version = EXCLUDED.model_version, compared_at = now()`,
-        [JSON.stringify(pairs.map((p) => ({ a: p.a, b: p.b, agency_a: p.agencyA, agency_b: p.agencyB, score: p.score, levels: p.levels, outcome: p.outcome }))), this.model.version],
+        [JSON.stringify(kept.map((p) => ({ a: p.a, b: p.b, agency_a: p.agencyA, agency_b: p.agencyB, score: p.score, levels: p.levels, outcome: p.outcome }))), this.model.version],
       );
     }
     // Review tasks: pairs in the review band without a reviewer decision. Pending tasks of pairs that
@@ -185,7 +209,9 @@ export class MatchingEngineService {
         [presentIds],
       );
     }
+    t = this.lap('store-pairs-reviews', t);
     await this.recluster(em, known);
+    this.lap('recluster', t);
     return {
       records: rows.length,
       profiled: present.length,
@@ -344,12 +370,6 @@ export class MatchingEngineService {
   async allProfiledRecordIds(): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.system((em) => em.query(`SELECT id FROM records WHERE kind = 'victims' AND withdrawn_at IS NULL ORDER BY id`));
     return rows.map((r) => r.id);
-  }
-
-  /** Comparison vectors of every stored candidate pair (for EM). */
-  async candidateVectors(): Promise<Comparison[]> {
-    const rows: Array<{ levels: Comparison }> = await this.db.system((em) => em.query(`SELECT levels FROM match_pairs`));
-    return rows.map((r) => r.levels);
   }
 
   /** Review tasks waiting (all agencies; for the metrics gauge). */

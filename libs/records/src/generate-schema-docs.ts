@@ -44,11 +44,23 @@ interface OpenApi {
 const CATALOG_DOC = 'schema-catalogs.md';
 
 /** Spanish and English names of each record kind (the key is the path segment). */
-const KIND_NAMES: Record<string, { es: string; en: string; unit: string }> = {
+const KIND_NAMES: Record<string, { es: string; en: string; unit: string; about?: string }> = {
   victims: { es: 'Víctimas (registro de víctima por institución)', en: 'Victims (one agency registration of a victim)', unit: 'victim_registration' },
   cases: { es: 'Carpetas de investigación / averiguaciones previas', en: 'Investigation files', unit: 'investigation_file; offence_charge per entry of `charges`' },
-  accused: { es: 'Personas imputadas (probables responsables)', en: 'Accused persons', unit: 'accused_person; one statistics row per person × file × offense' },
-  'judicial-outcomes': { es: 'Resoluciones judiciales (por persona y delito)', en: 'Judicial outcomes (per person and offense)', unit: 'sentence (person × offense); person_sentenced / person_convicted count distinct accusedLocalId' },
+  accused: {
+    es: 'Personas imputadas (probables responsables)',
+    en: 'Accused persons',
+    unit: 'accused_person; one statistics row per person × file × offense',
+    about:
+      'A person indicted or charged (*persona imputada*) for a General Law offense (R15, R16, R19). Neutral terms: never "trafficker" before conviction (004 ¶79). One record per person per agency; `proceedings` gives the procedural status per file and offense with its history (the latest `on` is current); `alsoRegisteredAsVictim` flags the record for the art. 37 non-punishment review; the CURP keyed hash lets statistics find persons registered both as victim and accused.',
+  },
+  'judicial-outcomes': {
+    es: 'Resoluciones judiciales (por persona y delito)',
+    en: 'Judicial outcomes (per person and offense)',
+    unit: 'sentence (person × offense); person_sentenced / person_convicted count distinct accusedLocalId',
+    about:
+      'One court decision about one accused person and one offense (R17, R18, R23). The offense of the decision may differ from the one charged (`chargedOffense`, reclassification). Rejected as impossible: a prison term, fine or reparation with an acquittal or dismissal; a decision date in the future; a prison term over 196 years 6 months; `conviction_revoked` on anything but a conviction; a final decision with a pending appeal. A conviction revoked on appeal counts as an acquittal in statistics (004 fn 24). Amounts are Mexican pesos (MXN).',
+  },
   reports: { es: 'Reportes de la Línea Nacional contra la Trata', en: 'Hotline reports', unit: 'report; hotline_case when classified as trafficking' },
 };
 
@@ -192,7 +204,7 @@ export class SchemaDocs {
         required.has(name) ? 'required' : 'optional',
         catalog ? `[\`${catalog}\`](${CATALOG_DOC}#catalog-${catalog})${this.catalogs.get(catalog)!.nullCodes ? ' + null codes' : ''}` : '',
         es,
-        `${isPii ? '**Personal data** (encrypted at rest, returned only with `pii:read`). ' : ''}${description.replace(/\s*Personal data\.?\s*/i, isPii ? '' : 'Personal data. ')}`.trim(),
+        `${isPii ? '**Personal data** (encrypted at rest, returned only with `pii:read`). ' : ''}${isPii ? description.replace(/\s*\(personal data[^)]*\)/i, '').replace(/^\s*Personal data\.\s*/i, '') : description}`.trim(),
       ]);
       const nested = this.resolve(prop);
       const child = nested.name && nested.schema.properties ? nested.name : itemSchema?.name && itemSchema.schema.properties ? itemSchema.name : undefined;
@@ -362,7 +374,7 @@ export class SchemaDocs {
         `Write scope \`${(k.put['x-scopes'] ?? []).join(' ')}\`; read scope \`${(k.get?.['x-scopes'] ?? []).join(' ')}\`` +
           `${piiFields.size ? `; personal data: ${[...piiFields].map((f) => `\`${f}\``).join(', ')}` : ''}.`,
         '',
-        doc.description ?? '',
+        doc.description ?? names?.about ?? '',
         '',
         row(['Field', 'Type', 'Required', 'Catalog', 'Español', 'Description']),
         row(['---', '---', '---', '---', '---', '---']),

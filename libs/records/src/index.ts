@@ -18,3 +18,4 @@ export * from './accused/accused-fact.entity';
 export * from './judicial-outcomes/judicial-outcome.dto';
 export * from './judicial-outcomes/judicial-outcome-kind';
 export * from './judicial-outcomes/judicial-outcome-fact.entity';
+export * from './retention.service';

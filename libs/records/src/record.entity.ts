@@ -65,6 +65,14 @@ export class RecordEntity {
   @Column({ type: 'varchar', length: 128, nullable: true })
   sourceSystem!: string | null;
 
+  /** Legal hold: personal data is kept past its retention period until the hold is lifted (reason code only). */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  legalHold!: string | null;
+
+  /** When the personal data of this record (and of its versions) was purged after its retention period. */
+  @Column({ type: 'timestamptz', nullable: true })
+  piiPurgedAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -4,15 +4,17 @@ import { AccusedController } from './accused/accused.controller';
 import { CasesController } from './cases/cases.controller';
 import { JudicialOutcomesController } from './judicial-outcomes/judicial-outcomes.controller';
 import { RecordFeedController } from './record-feed.controller';
+import { LegalHoldController } from './legal-hold.controller';
 import { RecordsService } from './records.service';
+import { RetentionService } from './retention.service';
 import { ReportsController } from './reports/reports.controller';
 import { VictimsController } from './victims/victims.controller';
 
 /** Record submission machinery and the victims and cases record kinds. */
 @Module({
   imports: [CatalogsModule],
-  controllers: [VictimsController, CasesController, ReportsController, AccusedController, JudicialOutcomesController, RecordFeedController],
-  providers: [RecordsService],
-  exports: [RecordsService],
+  controllers: [VictimsController, CasesController, ReportsController, AccusedController, JudicialOutcomesController, RecordFeedController, LegalHoldController],
+  providers: [RecordsService, RetentionService],
+  exports: [RecordsService, RetentionService],
 })
 export class RecordsModule {}

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './test-app';
 export * from './principals';
 export * from './contract-validator';
+export * from './log-hygiene';

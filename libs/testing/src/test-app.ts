@@ -5,6 +5,7 @@ import { loadConfig } from '@app/config';
 import { createRootLogger } from '@app/http';
 import { createApp } from '../../../apps/api/src/configure-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { sensitiveFindings } from './log-hygiene';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -47,6 +48,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: async () => {
       await app.close();
       await db.drop();
+      const findings = sensitiveFindings(logs);
+      if (findings.length) throw new Error(`Personal data in the logs:\n  ${[...new Set(findings)].join('\n  ')}`);
     },
   };
 }

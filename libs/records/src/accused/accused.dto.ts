@@ -123,7 +123,7 @@ export class AccusedPersonDto {
   @Matches(DATE, { message: 'birthDate must be a date YYYY-MM-DD' })
   birthDate?: string;
 
-  /** Age in years on `ageOn`, when the birth date is unknown. @example 39 */
+  /** Age in years on `ageOn`, when the birth date is unknown. */
   @IsOptional()
   @IsInt()
   @Min(0)
