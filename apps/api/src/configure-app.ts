@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { FieldErrorDto, PinoNestLogger, ProblemDto, ProblemFilter, createRootLogger, createValidationPipe } from '@app/http';
+import { FieldErrorDto, PinoNestLogger, ProblemDto, ProblemFilter, createRootLogger, createValidationPipe, frameworkErrorProblem } from '@app/http';
 import { AppModule, type ResolvedConfig } from './app.module';
 
 /** Contract version: changes only when the API changes, not with package releases. */
@@ -29,6 +29,9 @@ export async function createApp(config: ResolvedConfig, opts: CreateAppOptions =
     // Request lines are written once, on response, by configureApp's onResponse hook.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     trustProxy: true,
+    // localIds are up to 128 characters (Fastify's default limit is 100); malformed URLs get a problem document.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors: frameworkErrorProblem(`${config.publicUrl}/problems`),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -963,6 +963,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/statistics/coverage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Which agencies submitted records for a period (a year, quarter or month), and how many of the 32 states
+     *     have at least one reporting agency, e.g. "15 of 32 states reported" (R35). A record counts for the period
+     *     of the date it refers to (identification, opening, reception or decision date). Withdrawn records do not
+     *     count. Answers directory data and yes/no per agency, never records or record counts.
+     */
+    get: operations['get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/statistics/{measure}': {
     parameters: {
       query?: never;
@@ -2130,6 +2152,84 @@ export interface components {
       /** @description Percentage (0-100, one decimal) of units with `SI`; null when withheld. */
       unknownPct: number | null;
     };
+    CoverageAgencyCountsDto: {
+      /** @description Active agencies in the directory. */
+      active: number;
+      /** @description Federal agencies (jurisdiction FED) that reported. */
+      federalReporting: number;
+      /** @description Agencies with at least one record for the period. */
+      reporting: number;
+    };
+    CoverageAgencyDto: {
+      /**
+       * @description Agency code.
+       * @example fge-jalisco
+       */
+      code: string;
+      /** @description INEGI state code, `FED` for federal agencies, null when not set. */
+      jurisdiction: string | null;
+      /** @description Code of catalog `agency-kind`. */
+      kind: string;
+      /** @description Record kinds it submitted for the period. */
+      kinds: string[];
+      /** @description Last time one of its records for the period was written (ISO-8601), null when none. */
+      lastSubmissionAt: string | null;
+      /** @description Agency name. */
+      name: string;
+      /** @description The agency submitted at least one (not withdrawn) record for the period. */
+      reported: boolean;
+    };
+    CoveragePeriodDto: {
+      /** @description Which date of each record places it in the period. */
+      basis: string;
+      /**
+       * @description The period as requested.
+       * @example 2024-03
+       */
+      code: string;
+      /**
+       * @description First day, inclusive.
+       * @example 2024-03-01
+       */
+      from: string;
+      /**
+       * @description Last day, inclusive.
+       * @example 2024-03-31
+       */
+      to: string;
+    };
+    CoverageResultDto: {
+      agencies: components['schemas']['CoverageAgencyCountsDto'];
+      /** @description Cut-off of the answer (ISO-8601). */
+      asOf: string;
+      /** @description Every active agency, reporting or not, ordered by code. */
+      items: components['schemas']['CoverageAgencyDto'][];
+      /** @description Record kinds considered. */
+      kinds: string[];
+      period: components['schemas']['CoveragePeriodDto'];
+      states: components['schemas']['CoverageStatesDto'];
+    };
+    CoverageStatesDto: {
+      /** @description INEGI codes of the states that did not. */
+      missingCodes: string[];
+      /**
+       * @description States with at least one agency that submitted records for the period.
+       * @example 15
+       */
+      reporting: number;
+      /** @description INEGI codes of the states that reported. */
+      reportingCodes: string[];
+      /**
+       * @description Human-readable summary.
+       * @example 15 of 32 states reported
+       */
+      summary: string;
+      /**
+       * @description Number of states (32).
+       * @example 32
+       */
+      total: number;
+    };
     CreateAgencyDto: {
       /**
        * @description Lower-case code, unique.
@@ -3002,11 +3102,11 @@ export interface components {
     /** @enum {string} */
     MatchReviewStatus: 'pending' | 'decided' | 'superseded';
     MatchStatsDto: {
-      /** @description Pairs above the upper threshold. */
+      /** @description Stored pairs above the upper threshold. */
       links: number;
       /** @description Version of the model (data/model.json). */
       modelVersion: string;
-      /** @description Candidate pairs compared and stored. */
+      /** @description Pair comparisons made by the engine (cumulative, re-comparisons included). */
       pairsCompared: number;
       /** @description Person clusters with more than one record. */
       personsWithSeveralRecords: number;
@@ -7280,7 +7380,8 @@ export interface operations {
     parameters: {
       query?: {
         /**
-         * @description Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+         * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
+         *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
          *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
          *     Default `offense` (R2: every catalog offense is listed, zeros included).
          */
@@ -7289,6 +7390,14 @@ export interface operations {
         offense?: string;
         /** @description Codes of catalog `exploitation-form`. */
         exploitationForm?: string;
+        /** @description R3: `yes` / `no` — the offense is art. 10 trafficking (attribute of catalog `offense`). */
+        isArt10Trafficking?: string;
+        /** @description R3: art. 10 exploitation purpose of the offense (codes of catalog `exploitation-form`; `NA` for offenses without one). */
+        art10Purpose?: string;
+        /** @description R3: US TIP bucket of the offense (codes of catalog `tip-bucket`: sex, labour, unspecified). */
+        tipBucket?: string;
+        /** @description R3: `yes` / `no` — the offense meets the international (Palermo) definition of trafficking. */
+        meetsInternationalDefinition?: string;
         /** @description Codes of catalog `state` (victims). */
         stateOfOrigin?: string;
         /** @description Codes of catalog `state`: state of the investigation file. */
@@ -7966,11 +8075,63 @@ export interface operations {
       };
     };
   };
+  get: {
+    parameters: {
+      query: {
+        /** @description Only records of this kind count as a submission; every kind by default. */
+        kind?: 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+        /** @description The reporting period: a year (`2024`), a quarter (`2024-Q1`) or a month (`2024-03`). */
+        period: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CoverageResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope statistics:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   getStatistics: {
     parameters: {
       query?: {
         /**
-         * @description Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+         * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
+         *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
          *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
          *     Default `offense` (R2: every catalog offense is listed, zeros included).
          */
@@ -7979,6 +8140,14 @@ export interface operations {
         offense?: string;
         /** @description Codes of catalog `exploitation-form`. */
         exploitationForm?: string;
+        /** @description R3: `yes` / `no` — the offense is art. 10 trafficking (attribute of catalog `offense`). */
+        isArt10Trafficking?: string;
+        /** @description R3: art. 10 exploitation purpose of the offense (codes of catalog `exploitation-form`; `NA` for offenses without one). */
+        art10Purpose?: string;
+        /** @description R3: US TIP bucket of the offense (codes of catalog `tip-bucket`: sex, labour, unspecified). */
+        tipBucket?: string;
+        /** @description R3: `yes` / `no` — the offense meets the international (Palermo) definition of trafficking. */
+        meetsInternationalDefinition?: string;
         /** @description Codes of catalog `state` (victims). */
         stateOfOrigin?: string;
         /** @description Codes of catalog `state`: state of the investigation file. */

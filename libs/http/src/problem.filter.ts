@@ -34,6 +34,23 @@ function fromDatabase(err: QueryFailedError): ProblemException | undefined {
     return new ProblemException(503, 'service-unavailable', { detail: 'Concurrent update; retry', headers: { 'retry-after': '1' } });
   }
   if (code === '22P02') return new ProblemException(400, 'bad-request', { detail: 'Malformed identifier' });
+  // A value of the request reached SQL and was out of range (a date like 9999-99-99, a cursor beyond bigint).
+  if (code === '22003' || code === '22007' || code === '22008') return new ProblemException(400, 'bad-request', { detail: 'A value is out of range' });
+  return undefined;
+}
+
+/** PostgreSQL error codes and driver messages of a lost or refused connection (server restart, admin termination, failover). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const CONNECTION_MESSAGES = /Connection terminated|terminating connection|Client has encountered a connection error|Connection ended|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/** The database is unreachable for now: 503 with Retry-After, so clients retry (a retried write is idempotent). */
+export function unavailableFromDatabase(err: unknown): ProblemException | undefined {
+  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
+    if ((typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) || (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message))) {
+      return new ProblemException(503, 'service-unavailable', { detail: 'The database is unavailable; retry later', headers: { 'retry-after': '2' } });
+    }
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
   return undefined;
 }
 
@@ -57,6 +74,7 @@ export class ProblemFilter implements ExceptionFilter {
       problem = problem.cause;
     }
     if (problem instanceof QueryFailedError) problem = fromDatabase(problem) ?? problem;
+    if (!(problem instanceof HttpException)) problem = unavailableFromDatabase(problem) ?? problem;
 
     let status = 500;
     let slug: ProblemSlug = 'internal';
@@ -106,4 +124,23 @@ export class ProblemFilter implements ExceptionFilter {
 
 function isFastifyError(e: unknown): e is FastifyLikeError {
   return !!e && typeof e === 'object' && typeof (e as FastifyLikeError).statusCode === 'number' && (e as FastifyLikeError).statusCode! >= 400;
+}
+
+/**
+ * Fastify's router rejects some requests before any hook or Nest filter runs (a URL that does not
+ * decode, a path parameter over `maxParamLength`): answer those with a problem document too.
+ */
+export function frameworkErrorProblem(problemBase: string) {
+  return (error: FastifyLikeError, request: FastifyRequest, reply: FastifyReply): void => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const body: ProblemDto = {
+      type: `${problemBase}/bad-request`,
+      title: PROBLEM_TITLES['bad-request'],
+      status,
+      detail: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL could not be decoded',
+      instance: String(request.url ?? '').split('?')[0],
+      requestId: String(request.id),
+    };
+    void reply.status(status).header('x-request-id', String(request.id)).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  };
 }

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldErrorDto } from './problem.dto';
 import { ProblemException } from './problem.exception';
 
@@ -22,9 +22,42 @@ export function toFieldErrors(errors: ValidationError[], base = '#'): FieldError
   return out;
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Pointers of the strings (values or keys) that are not well-formed Unicode: lone surrogates arrive
+ * through JSON escapes like `\ud800`, cannot be stored as UTF-8 and are never legitimate data.
+ */
+export function malformedUnicode(value: unknown, base = '#'): string[] {
+  const out: string[] = [];
+  const stack: Array<[unknown, string]> = [[value, base]];
+  while (stack.length && out.length < 20) {
+    const [v, pointer] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) out.push(pointer);
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        if (LONE_SURROGATE.test(k)) out.push(`${pointer}/${escapePointer(k.replace(/\p{Cs}/gu, '\uFFFD'))}`);
+        else stack.push([child, `${pointer}/${escapePointer(k)}`]);
+      }
+    }
+  }
+  return out;
+}
+
 /** The global validation pipe: unknown properties are rejected, every failure is a 422 problem. */
+class ProblemValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const malformed = metadata.type === 'custom' ? [] : malformedUnicode(value, metadata.type === 'param' && metadata.data ? `#/${metadata.data}` : '#');
+    if (malformed.length) {
+      throw ProblemException.validation(malformed.map((pointer) => ({ pointer, detail: 'not well-formed Unicode (lone surrogate)', rule: 'unicode' })));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export const createValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+  new ProblemValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

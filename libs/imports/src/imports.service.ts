@@ -347,8 +347,9 @@ export class ImportsService {
     const agency = asAgencyId(agencyId);
     const job = await this.db.withAgency(agency, async ({ em }) => {
       const rows: JobRow[] = await em.query(
-        `UPDATE import_jobs SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), failure = NULL, updated_at = now()
-          WHERE agency_id = $1 AND id = $2 AND status IN ('queued', 'running') RETURNING *`,
+        // A CTE, so the answer is rows (TypeORM answers [rows, count] for a bare UPDATE … RETURNING).
+        `WITH u AS (UPDATE import_jobs SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), failure = NULL, updated_at = now()
+          WHERE agency_id = $1 AND id = $2 AND status IN ('queued', 'running') RETURNING *) SELECT * FROM u`,
         [agency, importId],
       );
       return rows[0];

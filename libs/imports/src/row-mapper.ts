@@ -171,6 +171,8 @@ export class RowMapper {
     switch (f.type) {
       case 'date':
         if (cell instanceof Date) return isoOfDate(cell);
+        // An Excel serial day number (a date typed into a cell not formatted as a date).
+        if (typeof cell === 'number' && Number.isInteger(cell) && cell > 0 && cell < 2958466) return isoOfDate(new Date(Date.UTC(1899, 11, 30) + cell * 86_400_000));
         return this.date(String(cell).trim());
       case 'integer':
       case 'number': {

@@ -65,7 +65,9 @@ export class TemplatesService {
     cols.forEach((c, i) => {
       const letter = colName(i + 1);
       ws.getColumn(i + 1).width = Math.max(14, Math.min(40, c.headerEs.length + 4));
-      if (c.type === 'date' || c.type === 'string' || c.type === 'code') ws.getColumn(i + 1).numFmt = '@';
+      // Codes stay text (Excel would turn state 09 into 9); dates are dates shown as dd/mm/yyyy.
+      if (c.type === 'string' || c.type === 'code') ws.getColumn(i + 1).numFmt = '@';
+      if (c.type === 'date') ws.getColumn(i + 1).numFmt = 'dd/mm/yyyy';
       if (c.type !== 'code') return;
       let ref = catalogCol.get(c.catalog!);
       if (!ref) {

@@ -5,3 +5,5 @@ export * from './statistics.service';
 export * from './statistics.controller';
 export * from './dashboard.controller';
 export * from './statistics.module';
+export * from './coverage.service';
+export * from './dto/coverage.dto';

@@ -5,12 +5,18 @@
  * Two sources produce the same columns: the projections (current data) and record_versions (as of a
  * past instant, R36).
  */
+import { catalogRegistry } from '@app/catalogs';
+
 export const MEASURES = ['victims', 'victim-records', 'cases', 'charged-offenses'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export const DIMENSIONS = [
   'offense',
   'exploitationForm',
+  'isArt10Trafficking',
+  'art10Purpose',
+  'tipBucket',
+  'meetsInternationalDefinition',
   'stateOfOrigin',
   'state',
   'jurisdiction',
@@ -55,9 +61,46 @@ const TIME: Partial<Record<Dimension, DimensionDef>> = {
   month: { column: `COALESCE(to_char(b.ref_date, 'YYYY-MM'), 'SI')`, multi: false },
 };
 
+/**
+ * R3: the classifications of catalog `offense` side by side. Each offense code maps to its attribute
+ * (art. 10 trafficking yes/no, art. 10 exploitation purpose, US TIP bucket, meets the international
+ * definition yes/no); a null code stays itself. The mapping is read from the versioned catalog, never
+ * hard-coded. Victims (several offenses) count once in each value their offenses map to.
+ */
+const OFFENSE_ATTRIBUTES = {
+  isArt10Trafficking: { catalog: 'yes-no', of: (e: Record<string, unknown>) => (e.isArt10Trafficking ? 'yes' : 'no') },
+  art10Purpose: { catalog: 'exploitation-form', of: (e: Record<string, unknown>) => (typeof e.exploitationForm === 'string' ? e.exploitationForm : 'NA') },
+  tipBucket: { catalog: 'tip-bucket', of: (e: Record<string, unknown>) => (typeof e.tipBucket === 'string' ? e.tipBucket : 'SI') },
+  meetsInternationalDefinition: { catalog: 'yes-no', of: (e: Record<string, unknown>) => (e.meetsInternationalDefinition ? 'yes' : 'no') },
+} as const;
+type OffenseAttribute = keyof typeof OFFENSE_ATTRIBUTES;
+
+const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/** SQL CASE mapping an offense code expression to one of its catalog attributes. */
+export function offenseAttributeSql(attribute: OffenseAttribute, code: string): string {
+  const entries = catalogRegistry().get('offense')?.entries ?? [];
+  const whens = entries.map((e) => `WHEN ${sqlText(e.code)} THEN ${sqlText(OFFENSE_ATTRIBUTES[attribute].of(e as unknown as Record<string, unknown>))}`).join(' ');
+  return `(CASE ${code} ${whens} WHEN 'NA' THEN 'NA' WHEN 'NR' THEN 'NR' WHEN 'RESERVED' THEN 'RESERVED' ELSE 'SI' END)`;
+}
+
+const offenseAttributeDims = (offenses: string, multi: boolean): Partial<Record<Dimension, DimensionDef>> =>
+  Object.fromEntries(
+    (Object.keys(OFFENSE_ATTRIBUTES) as OffenseAttribute[]).map((a) => [
+      a,
+      {
+        column: multi ? `ARRAY(SELECT DISTINCT ${offenseAttributeSql(a, 'o.code')} FROM unnest(${offenses}) AS o(code))` : offenseAttributeSql(a, offenses),
+        multi,
+        catalog: OFFENSE_ATTRIBUTES[a].catalog,
+        fullDomain: a !== 'art10Purpose',
+      },
+    ]),
+  );
+
 const VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   offense: { column: 'b.offenses', multi: true, catalog: 'offense', fullDomain: true },
   exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
+  ...offenseAttributeDims('b.offenses', true),
   stateOfOrigin: { column: 'b.state_of_origin', multi: false, catalog: 'state' },
   // State and jurisdiction of the cases (investigation files) the victim is named in; NR when none.
   state: { column: 'b.case_states', multi: true, catalog: 'state' },
@@ -74,6 +117,7 @@ const VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
 const CASE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   offense: { column: 'b.offense', multi: false, catalog: 'offense', fullDomain: true },
   exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
+  ...offenseAttributeDims('b.offense', false),
   state: { column: 'b.state', multi: false, catalog: 'state' },
   jurisdiction: { column: 'b.jurisdiction', multi: false, catalog: 'jurisdiction-type', fullDomain: true },
   stage: { column: 'b.stage', multi: false, catalog: 'charge-stage' },
@@ -81,8 +125,8 @@ const CASE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   ...TIME,
 };
 
-const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind'];
-const CASE_CATALOGS = ['offense', 'exploitation-form', 'state', 'jurisdiction-type', 'charge-stage', 'agency-kind'];
+const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind'];
+const CASE_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'charge-stage', 'agency-kind'];
 
 export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
   victims: { unit: 'victim', kind: 'victims', unitId: 'b.person_id', dimensions: VICTIM_DIMENSIONS, catalogs: VICTIM_CATALOGS },

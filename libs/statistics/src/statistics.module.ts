@@ -1,6 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { CoverageController } from './coverage.controller';
+import { CoverageService } from './coverage.service';
 import { DashboardController } from './dashboard.controller';
 import { DASHBOARD_HTML } from './dashboard-page';
 import { OpenDataController, StatisticsController } from './statistics.controller';
@@ -8,8 +10,8 @@ import { StatisticsService } from './statistics.service';
 
 /** Statistics (counts only, cross-agency), open data and the public dashboard. */
 @Module({
-  controllers: [StatisticsController, OpenDataController, DashboardController],
-  providers: [StatisticsService],
+  controllers: [CoverageController, StatisticsController, OpenDataController, DashboardController],
+  providers: [StatisticsService, CoverageService],
   exports: [StatisticsService],
 })
 export class StatisticsModule implements OnModuleInit {

@@ -13,6 +13,7 @@ import { SigningKeysService } from './signing-keys.service';
 
 interface Claims {
   iss: string;
+  exp?: number;
   sub: string;
   scope?: string;
   agency_id?: string;
@@ -96,8 +97,21 @@ export class TokenVerifier {
     });
   }
 
-  async verify(token: string): Promise<Actor> {
+  /** Tokens already verified, until they expire: the signature check runs once per token, not per request. */
+  private readonly verified = new Map<string, Claims>();
+
+  private async verifiedClaims(token: string): Promise<Claims> {
+    const hit = this.verified.get(token);
+    if (hit && typeof hit.exp === 'number' && hit.exp * 1000 > Date.now() + 1000) return hit;
     const claims = await this.claims(token);
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  async verify(token: string): Promise<Actor> {
+    // Revocation is still checked on every request (the principal look-up below).
+    const claims = await this.verifiedClaims(token);
     const requested = (claims.scope ?? '').split(' ').filter(isScope);
     if (claims.iss === this.config.publicUrl) {
       const principal = await this.clients.findPrincipal(claims.sub);

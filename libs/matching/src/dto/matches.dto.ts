@@ -128,9 +128,9 @@ export class MatchThresholdsDto {
 
 /** Engine counters (all agencies; counts only). */
 export class MatchStatsDto {
-  /** Candidate pairs compared and stored. */
+  /** Pair comparisons made by the engine (cumulative, re-comparisons included). */
   pairsCompared!: number;
-  /** Pairs above the upper threshold. */
+  /** Stored pairs above the upper threshold. */
   links!: number;
   reviewsPending!: number;
   /** Person clusters with more than one record. */

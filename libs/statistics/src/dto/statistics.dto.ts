@@ -22,13 +22,14 @@ export class StatisticsMeasureParamDto {
  */
 export class StatisticsQueryDto {
   /**
-   * Up to three dimensions, comma-separated: offense, exploitationForm, stateOfOrigin, state, jurisdiction,
+   * Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
+   * tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
    * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
    * Default `offense` (R2: every catalog offense is listed, zeros included).
    * @example "offense,sex"
    */
   @IsOptional()
-  @Matches(/^[A-Za-z]{1,30}(,[A-Za-z]{1,30}){0,2}$/, { message: 'groupBy must be 1 to 3 comma-separated dimension names' })
+  @Matches(/^[A-Za-z][A-Za-z0-9]{0,39}(,[A-Za-z][A-Za-z0-9]{0,39}){0,2}$/, { message: 'groupBy must be 1 to 3 comma-separated dimension names' })
   groupBy?: string;
 
   /** Codes of catalog `offense`. @example "LGT-10,LGT-13" */
@@ -40,6 +41,26 @@ export class StatisticsQueryDto {
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   exploitationForm?: string;
+
+  /** R3: `yes` / `no` — the offense is art. 10 trafficking (attribute of catalog `offense`). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  isArt10Trafficking?: string;
+
+  /** R3: art. 10 exploitation purpose of the offense (codes of catalog `exploitation-form`; `NA` for offenses without one). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  art10Purpose?: string;
+
+  /** R3: US TIP bucket of the offense (codes of catalog `tip-bucket`: sex, labour, unspecified). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  tipBucket?: string;
+
+  /** R3: `yes` / `no` — the offense meets the international (Palermo) definition of trafficking. */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  meetsInternationalDefinition?: string;
 
   /** Codes of catalog `state` (victims). */
   @IsOptional()

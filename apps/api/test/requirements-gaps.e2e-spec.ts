@@ -1,0 +1,247 @@
+import request from 'supertest';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+
+// Gaps of issue 13 closed in the owning modules (see docs/requirements.md): R3 offense classifications as
+// statistics dimensions, R35 submission coverage, R10 protected identity in referrals.
+
+interface Cell {
+  key: Record<string, string>;
+  value: number | null;
+}
+interface Result {
+  total: Cell;
+  rows: Cell[];
+  catalogVersions: Record<string, string>;
+}
+
+const victim = (localId: string, over: Record<string, unknown> = {}) => ({
+  localId,
+  sex: 'female',
+  ageAtEvent: 30,
+  identifiedOn: '2024-03-05',
+  nationality: ['MEX'],
+  stateOfOrigin: '15',
+  vulnerableGroups: ['SI'],
+  victimType: 'direct',
+  offenses: ['LGT-13'],
+  ...over,
+});
+
+describe('requirements closed by issue 13 (R3, R10, R35)', () => {
+  let t: TestApp;
+  let jal: TestPrincipal; // prosecutor of Jalisco (14)
+  let cdmx: TestPrincipal; // prosecutor of Mexico City (09)
+  let fed: TestPrincipal; // federal agency
+  let exact: TestPrincipal;
+  let none: TestPrincipal;
+  const get = async (who: TestPrincipal | null, path: string) => {
+    const req = request(t.baseUrl).get(path);
+    return who ? req.auth(who.token, { type: 'bearer' }) : req;
+  };
+  const stat = async (path: string): Promise<Result> => {
+    const res = await get(exact, path);
+    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as Result;
+  };
+  const batch = async (who: TestPrincipal, entries: object[]) => {
+    const res = await request(t.baseUrl).post('/v1/victims/batch').auth(who.token, { type: 'bearer' }).send({ entries, atomic: true });
+    if (res.status >= 300 || res.body.summary?.rejected !== 0) throw new Error(`batch failed: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  const value = (r: Result, key: Record<string, string>) => r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v))?.value;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    jal = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '14', scopes: ['victims:write', 'victims:read', 'cases:write', 'referrals:write', 'referrals:read', 'pii:read'] });
+    cdmx = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '09', scopes: ['victims:write', 'victims:read', 'referrals:read', 'pii:read'] });
+    fed = await createPrincipal(t, { kind: 'migration', jurisdiction: 'FED', scopes: ['victims:write'] });
+    exact = await createPrincipal(t, { kind: 'statistics', scopes: ['statistics:read', 'statistics:exact'] });
+    none = await createPrincipal(t, { code: exact.agencyCode, scopes: ['victims:read'] });
+
+    await batch(jal, [
+      victim('S-1', { offenses: ['LGT-10-III', 'LGT-13'] }), // art. 10 + sexual exploitation: TIP sex
+      victim('S-2', { offenses: ['LGT-16'] }), // child pornography only: not the international definition
+      victim('L-1', { offenses: ['LGT-22'] }), // forced labour: TIP labour
+      victim('A-1', { offenses: ['LGT-10-VIII'] }), // illegal adoption without exploitation purpose
+    ]);
+    const kase = await request(t.baseUrl)
+      .put('/v1/cases/CI-R3')
+      .auth(jal.token, { type: 'bearer' })
+      .send({
+        fileNumber: 'CI-R3',
+        fileType: 'carpeta_investigacion',
+        jurisdiction: 'fuero_comun',
+        state: '14',
+        openedOn: '2024-03-02',
+        charges: [
+          { offense: 'LGT-10-III', attempted: false, stage: 'charged' },
+          { offense: 'LGT-22', attempted: false, stage: 'investigated' },
+        ],
+      });
+    if (kase.status !== 201) throw new Error(`case not stored: ${kase.status}`);
+    await batch(cdmx, [victim('C-1', { identifiedOn: '2024-03-20' }), victim('C-OLD', { identifiedOn: '2023-01-10' })]);
+    await batch(fed, [victim('F-1', { identifiedOn: '2024-03-11', nationality: ['HND'], stateOfOrigin: 'NA' })]);
+  });
+  afterAll(() => t.close());
+
+  describe('R3: offense classifications side by side in statistics', () => {
+    it('groups victims by TIP bucket, art. 10 trafficking and the international definition, from the offense catalog, every value listed', async () => {
+      const tip = await stat('/v1/statistics/victim-records?groupBy=tipBucket&stateOfOrigin=15&from=2024-03-01&to=2024-03-31');
+      // S-1, S-2, C-1 (LGT-13) sex; L-1 labour; A-1 unspecified. C-1 is agency CDMX, same state of origin.
+      expect(value(tip, { tipBucket: 'sex' })).toBe(3);
+      expect(value(tip, { tipBucket: 'labour' })).toBe(1);
+      expect(value(tip, { tipBucket: 'unspecified' })).toBe(1);
+      expect(tip.total.value).toBe(5);
+      expect(tip.catalogVersions['tip-bucket']).toBeTruthy();
+
+      const art10 = await stat('/v1/statistics/victim-records?groupBy=isArt10Trafficking&stateOfOrigin=15&from=2024-03-01&to=2024-03-31');
+      // S-1 has an art. 10 offense and a non-art. 10 one: it counts once in each row.
+      expect(value(art10, { isArt10Trafficking: 'yes' })).toBe(2);
+      expect(value(art10, { isArt10Trafficking: 'no' })).toBe(4);
+
+      const intl = await stat('/v1/statistics/victim-records?groupBy=meetsInternationalDefinition&stateOfOrigin=15&from=2024-03-01&to=2024-03-31');
+      expect(value(intl, { meetsInternationalDefinition: 'yes' })).toBe(3); // S-1, L-1, C-1
+      expect(value(intl, { meetsInternationalDefinition: 'no' })).toBe(2); // S-2 (CSAM only), A-1 (illegal adoption)
+    });
+
+    it('charged offenses by art. 10 purpose and TIP bucket, and filters by a classification', async () => {
+      const purpose = await stat('/v1/statistics/charged-offenses?groupBy=art10Purpose,tipBucket&state=14');
+      expect(value(purpose, { art10Purpose: 'sexual', tipBucket: 'sex' })).toBe(1);
+      expect(value(purpose, { art10Purpose: 'forced_labour', tipBucket: 'labour' })).toBe(1);
+      const charged = await stat('/v1/statistics/charged-offenses?groupBy=tipBucket&state=14&stage=charged');
+      expect(charged.rows.map((r) => [r.key.tipBucket, r.value])).toEqual([['sex', 1], ['labour', 0], ['unspecified', 0]]);
+      const sexOnly = await stat('/v1/statistics/charged-offenses?groupBy=offense&tipBucket=sex&state=14');
+      expect(sexOnly.total.value).toBe(1);
+      expect(value(sexOnly, { offense: 'LGT-10-III' })).toBe(1);
+      expect(value(sexOnly, { offense: 'LGT-22' })).toBe(0);
+    });
+
+    it('rejects an unknown classification code with 422, the pointer and the catalog', async () => {
+      const res = await get(exact, '/v1/statistics/victims?tipBucket=organs');
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '#/tipBucket', rule: 'isCode', catalog: '/v1/catalogs/tip-bucket' })]);
+    });
+  });
+
+  describe('R35: submission coverage', () => {
+    it('says which agencies and how many of the 32 states reported for a month ("2 of 32 states")', async () => {
+      const res = await get(exact, '/v1/statistics/coverage?period=2024-03');
+      expect(res.status).toBe(200);
+      expect(res.body.period).toMatchObject({ code: '2024-03', from: '2024-03-01', to: '2024-03-31' });
+      expect(res.body.states).toMatchObject({ reporting: 2, total: 32, summary: '2 of 32 states reported', reportingCodes: ['09', '14'] });
+      expect(res.body.states.missingCodes).toHaveLength(30);
+      expect(res.body.agencies).toMatchObject({ reporting: 3, federalReporting: 1 });
+      const byCode = Object.fromEntries(res.body.items.map((i: { code: string }) => [i.code, i]));
+      expect(byCode[jal.agencyCode]).toMatchObject({ reported: true, kinds: ['cases', 'victims'], jurisdiction: '14' });
+      expect(byCode[exact.agencyCode]).toMatchObject({ reported: false, kinds: [], lastSubmissionAt: null });
+      // no record counts are exposed
+      expect(JSON.stringify(res.body.items[0])).not.toMatch(/count/i);
+    });
+
+    it('counts a record in the period of the date it refers to; withdrawn records and other kinds do not count', async () => {
+      const y2023 = await get(exact, '/v1/statistics/coverage?period=2023');
+      expect(y2023.body.states).toMatchObject({ reporting: 1, reportingCodes: ['09'] });
+      const q2 = await get(exact, '/v1/statistics/coverage?period=2024-Q2');
+      expect(q2.body.states.reporting).toBe(0);
+      const casesOnly = await get(exact, '/v1/statistics/coverage?period=2024-Q1&kind=cases');
+      expect(casesOnly.body).toMatchObject({ kinds: ['cases'], states: { reporting: 1, reportingCodes: ['14'] }, agencies: { reporting: 1 } });
+      const del = await request(t.baseUrl).delete('/v1/victims/C-OLD?reason=entered_in_error').auth(cdmx.token, { type: 'bearer' });
+      expect(del.status).toBeLessThan(300);
+      const after = await get(exact, '/v1/statistics/coverage?period=2023');
+      expect(after.body.states.reporting).toBe(0);
+    });
+
+    it('401 without a token, 403 without statistics:read, 422 with a pointer for a bad period or kind', async () => {
+      expect((await get(null, '/v1/statistics/coverage?period=2024')).status).toBe(401);
+      expect((await get(none, '/v1/statistics/coverage?period=2024')).status).toBe(403);
+      const bad = await get(exact, '/v1/statistics/coverage?period=2024-13');
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors[0]).toMatchObject({ pointer: '#/period' });
+      const missing = await get(exact, '/v1/statistics/coverage');
+      expect(missing.status).toBe(422);
+      const kind = await get(exact, '/v1/statistics/coverage?period=2024&kind=shelters');
+      expect(kind.status).toBe(422);
+      expect(kind.body.errors[0]).toMatchObject({ pointer: '#/kind' });
+    });
+  });
+
+  describe('R12, R31: identification by any first-contact agency; no gender assumptions', () => {
+    it('labour inspection, health, school, consulate, child protection and shelter agencies register victims with their identification route, counted by agency kind', async () => {
+      const routes: Array<[string, string]> = [
+        ['labour', 'labour_inspection'],
+        ['health', 'health_service'],
+        ['education', 'school'],
+        ['consulate', 'consular'],
+        ['child_protection', 'child_protection'],
+        ['shelter', 'shelter_or_ngo'],
+        ['police', 'transport_hub_surveillance'],
+      ];
+      for (const [kind, route] of routes) {
+        const p = await createPrincipal(t, { kind: kind as 'labour', jurisdiction: '20', scopes: ['victims:write', 'victims:read'] });
+        const res = await request(t.baseUrl)
+          .put('/v1/victims/ID-1')
+          .auth(p.token, { type: 'bearer' })
+          .send({ ...victim('ID-1', { stateOfOrigin: '20', identifiedOn: '2024-05-02', identificationRoute: route }), localId: undefined });
+        expect(res.status).toBe(201);
+        expect(res.body.data.identificationRoute).toBe(route);
+      }
+      const bad = await request(t.baseUrl)
+        .put('/v1/victims/ID-2')
+        .auth(jal.token, { type: 'bearer' })
+        .send({ ...victim('ID-2', { identificationRoute: 'walk_in' }), localId: undefined });
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors[0]).toMatchObject({ pointer: '#/identificationRoute', catalog: '/v1/catalogs/identification-route' });
+      const byKind = await stat('/v1/statistics/victim-records?groupBy=agencyKind&stateOfOrigin=20');
+      for (const [kind] of routes) expect(value(byKind, { agencyKind: kind })).toBe(1);
+    });
+
+    it('a male victim of sexual exploitation and a female victim of forced labour are accepted without warnings', async () => {
+      for (const [id, sex, offense, form] of [
+        ['G-1', 'male', 'LGT-13', 'sexual'],
+        ['G-2', 'female', 'LGT-22', 'forced_labour'],
+      ]) {
+        const res = await request(t.baseUrl)
+          .put(`/v1/victims/${id}`)
+          .auth(jal.token, { type: 'bearer' })
+          .send({ ...victim(id, { sex, offenses: [offense], exploitationForms: [form], stateOfOrigin: '21' }), localId: undefined });
+        expect(res.status).toBe(201);
+        expect(res.body.warnings).toEqual([]);
+      }
+    });
+  });
+
+  describe('R10: protected identity in referrals', () => {
+    it('a protected victim who consented to sharing: identity and contact are still refused; demographics can be shared', async () => {
+      const put = await request(t.baseUrl)
+        .put('/v1/victims/PROT-1')
+        .auth(jal.token, { type: 'bearer' })
+        .send({ ...victim('PROT-1'), localId: undefined, names: { firstName: 'Xochiquetzal' }, phone: '+52 33 5555 0000', consentToShare: true, protectedIdentity: true });
+      expect(put.status).toBe(201);
+      const refer = (shared: string[]) =>
+        request(t.baseUrl)
+          .post('/v1/referrals')
+          .auth(jal.token, { type: 'bearer' })
+          .send({ toAgency: cdmx.agencyCode, subject: { kind: 'victims', localId: 'PROT-1' }, reason: 'investigation', urgency: 'urgent', shared });
+      for (const group of ['victim.identity', 'victim.contact']) {
+        const res = await refer([group]);
+        expect(res.status).toBe(422);
+        expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '#/shared/0', rule: 'victim-consent' })]);
+        expect(JSON.stringify(res.body)).not.toContain('Xochiquetzal');
+      }
+      const ok = await refer(['victim.demographics']);
+      expect(ok.status).toBe(201);
+      const seen = await request(t.baseUrl).get(`/v1/referrals/${ok.body.id}`).auth(cdmx.token, { type: 'bearer' });
+      expect(seen.status).toBe(200);
+      expect(JSON.stringify(seen.body)).not.toContain('Xochiquetzal');
+      expect(JSON.stringify(seen.body)).not.toContain('5555');
+
+      // the same victim without protection (and with consent) can be shared: the flag is what blocks it
+      const unprotected = await request(t.baseUrl)
+        .put('/v1/victims/PROT-1')
+        .auth(jal.token, { type: 'bearer' })
+        .set('if-match', put.headers.etag)
+        .send({ ...victim('PROT-1'), localId: undefined, names: { firstName: 'Xochiquetzal' }, phone: '+52 33 5555 0000', consentToShare: true, protectedIdentity: false });
+      expect(unprotected.status).toBe(200);
+      expect((await refer(['victim.identity'])).status).toBe(201);
+    });
+  });
+});
