@@ -2,7 +2,8 @@ import request from 'supertest';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 // Gaps of issue 13 closed in the owning modules (see docs/requirements.md): R3 offense classifications as
-// statistics dimensions, R35 submission coverage, R10 protected identity in referrals.
+// statistics dimensions, R4 SESNSP monthly export, R35 submission coverage, R10 protected identity in referrals,
+// R12 identification by any agency, R31 no gender assumptions in validation.
 
 interface Cell {
   key: Record<string, string>;
@@ -27,7 +28,7 @@ const victim = (localId: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe('requirements closed by issue 13 (R3, R10, R35)', () => {
+describe('requirements closed by issue 13 (R3, R4, R10, R12, R31, R35)', () => {
   let t: TestApp;
   let jal: TestPrincipal; // prosecutor of Jalisco (14)
   let cdmx: TestPrincipal; // prosecutor of Mexico City (09)
@@ -47,12 +48,21 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
     const res = await request(t.baseUrl).post('/v1/victims/batch').auth(who.token, { type: 'bearer' }).send({ entries, atomic: true });
     if (res.status >= 300 || res.body.summary?.rejected !== 0) throw new Error(`batch failed: ${res.status} ${JSON.stringify(res.body)}`);
   };
-  const value = (r: Result, key: Record<string, string>) => r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v))?.value;
+  const value = (r: Result, key: Record<string, string>) =>
+    r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v))?.value;
 
   beforeAll(async () => {
     t = await startTestApp();
-    jal = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '14', scopes: ['victims:write', 'victims:read', 'cases:write', 'referrals:write', 'referrals:read', 'pii:read'] });
-    cdmx = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '09', scopes: ['victims:write', 'victims:read', 'referrals:read', 'pii:read'] });
+    jal = await createPrincipal(t, {
+      kind: 'prosecutor',
+      jurisdiction: '14',
+      scopes: ['victims:write', 'victims:read', 'cases:write', 'referrals:write', 'referrals:read', 'pii:read'],
+    });
+    cdmx = await createPrincipal(t, {
+      kind: 'prosecutor',
+      jurisdiction: '09',
+      scopes: ['victims:write', 'victims:read', 'referrals:read', 'pii:read'],
+    });
     fed = await createPrincipal(t, { kind: 'migration', jurisdiction: 'FED', scopes: ['victims:write'] });
     exact = await createPrincipal(t, { kind: 'statistics', scopes: ['statistics:read', 'statistics:exact'] });
     none = await createPrincipal(t, { code: exact.agencyCode, scopes: ['victims:read'] });
@@ -98,7 +108,9 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
       expect(value(art10, { isArt10Trafficking: 'yes' })).toBe(2);
       expect(value(art10, { isArt10Trafficking: 'no' })).toBe(4);
 
-      const intl = await stat('/v1/statistics/victim-records?groupBy=meetsInternationalDefinition&stateOfOrigin=15&from=2024-03-01&to=2024-03-31');
+      const intl = await stat(
+        '/v1/statistics/victim-records?groupBy=meetsInternationalDefinition&stateOfOrigin=15&from=2024-03-01&to=2024-03-31',
+      );
       expect(value(intl, { meetsInternationalDefinition: 'yes' })).toBe(3); // S-1, L-1, C-1
       expect(value(intl, { meetsInternationalDefinition: 'no' })).toBe(2); // S-2 (CSAM only), A-1 (illegal adoption)
     });
@@ -108,7 +120,11 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
       expect(value(purpose, { art10Purpose: 'sexual', tipBucket: 'sex' })).toBe(1);
       expect(value(purpose, { art10Purpose: 'forced_labour', tipBucket: 'labour' })).toBe(1);
       const charged = await stat('/v1/statistics/charged-offenses?groupBy=tipBucket&state=14&stage=charged');
-      expect(charged.rows.map((r) => [r.key.tipBucket, r.value])).toEqual([['sex', 1], ['labour', 0], ['unspecified', 0]]);
+      expect(charged.rows.map((r) => [r.key.tipBucket, r.value])).toEqual([
+        ['sex', 1],
+        ['labour', 0],
+        ['unspecified', 0],
+      ]);
       const sexOnly = await stat('/v1/statistics/charged-offenses?groupBy=offense&tipBucket=sex&state=14');
       expect(sexOnly.total.value).toBe(1);
       expect(value(sexOnly, { offense: 'LGT-10-III' })).toBe(1);
@@ -118,7 +134,9 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
     it('rejects an unknown classification code with 422, the pointer and the catalog', async () => {
       const res = await get(exact, '/v1/statistics/victims?tipBucket=organs');
       expect(res.status).toBe(422);
-      expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '#/tipBucket', rule: 'isCode', catalog: '/v1/catalogs/tip-bucket' })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ pointer: '#/tipBucket', rule: 'isCode', catalog: '/v1/catalogs/tip-bucket' }),
+      ]);
     });
   });
 
@@ -143,7 +161,11 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
       const q2 = await get(exact, '/v1/statistics/coverage?period=2024-Q2');
       expect(q2.body.states.reporting).toBe(0);
       const casesOnly = await get(exact, '/v1/statistics/coverage?period=2024-Q1&kind=cases');
-      expect(casesOnly.body).toMatchObject({ kinds: ['cases'], states: { reporting: 1, reportingCodes: ['14'] }, agencies: { reporting: 1 } });
+      expect(casesOnly.body).toMatchObject({
+        kinds: ['cases'],
+        states: { reporting: 1, reportingCodes: ['14'] },
+        agencies: { reporting: 1 },
+      });
       const del = await request(t.baseUrl).delete('/v1/victims/C-OLD?reason=entered_in_error').auth(cdmx.token, { type: 'bearer' });
       expect(del.status).toBeLessThan(300);
       const after = await get(exact, '/v1/statistics/coverage?period=2023');
@@ -214,13 +236,26 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
       const put = await request(t.baseUrl)
         .put('/v1/victims/PROT-1')
         .auth(jal.token, { type: 'bearer' })
-        .send({ ...victim('PROT-1'), localId: undefined, names: { firstName: 'Xochiquetzal' }, phone: '+52 33 5555 0000', consentToShare: true, protectedIdentity: true });
+        .send({
+          ...victim('PROT-1'),
+          localId: undefined,
+          names: { firstName: 'Xochiquetzal' },
+          phone: '+52 33 5555 0000',
+          consentToShare: true,
+          protectedIdentity: true,
+        });
       expect(put.status).toBe(201);
       const refer = (shared: string[]) =>
         request(t.baseUrl)
           .post('/v1/referrals')
           .auth(jal.token, { type: 'bearer' })
-          .send({ toAgency: cdmx.agencyCode, subject: { kind: 'victims', localId: 'PROT-1' }, reason: 'investigation', urgency: 'urgent', shared });
+          .send({
+            toAgency: cdmx.agencyCode,
+            subject: { kind: 'victims', localId: 'PROT-1' },
+            reason: 'investigation',
+            urgency: 'urgent',
+            shared,
+          });
       for (const group of ['victim.identity', 'victim.contact']) {
         const res = await refer([group]);
         expect(res.status).toBe(422);
@@ -239,9 +274,113 @@ describe('requirements closed by issue 13 (R3, R10, R35)', () => {
         .put('/v1/victims/PROT-1')
         .auth(jal.token, { type: 'bearer' })
         .set('if-match', put.headers.etag)
-        .send({ ...victim('PROT-1'), localId: undefined, names: { firstName: 'Xochiquetzal' }, phone: '+52 33 5555 0000', consentToShare: true, protectedIdentity: false });
+        .send({
+          ...victim('PROT-1'),
+          localId: undefined,
+          names: { firstName: 'Xochiquetzal' },
+          phone: '+52 33 5555 0000',
+          consentToShare: true,
+          protectedIdentity: false,
+        });
       expect(unprotected.status).toBe(200);
       expect((await refer(['victim.identity'])).status).toBe(201);
+    });
+  });
+  describe('R4: monthly SESNSP-style export', () => {
+    it('counts files per offense × state × jurisdiction × file type with victims by sex and age group, every offense listed; CSV and JSON', async () => {
+      const fge = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: 'FED', scopes: ['cases:write'] });
+      const put = async (who: TestPrincipal, path: string, body: object) => {
+        const res = await request(t.baseUrl).put(path).auth(who.token, { type: 'bearer' }).send(body);
+        if (res.status !== 201) throw new Error(`${path} → ${res.status} ${JSON.stringify(res.body)}`);
+      };
+      await put(jal, '/v1/victims/S4-F', { ...victim('S4-F', { ageAtEvent: 15, identifiedOn: '2024-04-10' }), localId: undefined });
+      await put(jal, '/v1/victims/S4-M', { ...victim('S4-M', { sex: 'male', identifiedOn: '2024-04-10' }), localId: undefined });
+      const kase = (fileNumber: string, openedOn: string, charges: object[], over: object = {}) => ({
+        fileNumber,
+        fileType: 'carpeta_investigacion',
+        jurisdiction: 'fuero_comun',
+        state: '14',
+        openedOn,
+        charges,
+        ...over,
+      });
+      await put(
+        jal,
+        '/v1/cases/CI-S4',
+        kase('CI-S4', '2024-04-10', [
+          { offense: 'LGT-13', attempted: false, victims: ['S4-F', 'S4-M', 'S4-X'] }, // S4-X not submitted: sex and age unknown
+          { offense: 'LGT-10-III', attempted: false, victims: ['S4-F'] },
+        ]),
+      );
+      await put(jal, '/v1/cases/CI-S4-MAY', kase('CI-S4-MAY', '2024-05-02', [{ offense: 'LGT-13', attempted: false }]));
+      await put(jal, '/v1/cases/CI-S4-DEL', kase('CI-S4-DEL', '2024-04-11', [{ offense: 'LGT-13', attempted: false }]));
+      const del = await request(t.baseUrl).delete('/v1/cases/CI-S4-DEL?reason=duplicate').auth(jal.token, { type: 'bearer' });
+      expect(del.status).toBeLessThan(300);
+      await put(
+        fge,
+        '/v1/cases/AP-1',
+        kase('AP-1', '2024-04-20', [{ offense: 'LGT-21', attempted: false }], {
+          fileType: 'averiguacion_previa',
+          jurisdiction: 'fuero_federal',
+          state: 'FED',
+        }),
+      );
+
+      const json = await get(exact, '/v1/exports/sesnsp?month=2024-04&format=json');
+      expect(json.status).toBe(200);
+      expect(json.body).toMatchObject({ month: '2024-04', from: '2024-04-01', to: '2024-04-30', contributingAgencies: 2 });
+      const rows = json.body.rows as Array<{
+        state: string;
+        fileType: string;
+        offense: string;
+        files: number;
+        victims: number;
+        victimsBySexAndAge: Record<string, number>;
+      }>;
+      const offenses = 37;
+      expect(rows).toHaveLength(2 * offenses);
+      const row = (state: string, offense: string) => rows.find((r) => r.state === state && r.offense === offense)!;
+      expect(row('14', 'LGT-13')).toMatchObject({ jurisdiction: 'fuero_comun', fileType: 'carpeta_investigacion', files: 1, victims: 3 });
+      expect(row('14', 'LGT-13').victimsBySexAndAge).toEqual({
+        femaleUnder18: 1,
+        female18Plus: 0,
+        femaleAgeUnknown: 0,
+        maleUnder18: 0,
+        male18Plus: 1,
+        maleAgeUnknown: 0,
+        sexUnknownUnder18: 0,
+        sexUnknown18Plus: 0,
+        sexUnknownAgeUnknown: 1,
+      });
+      expect(row('14', 'LGT-10-III')).toMatchObject({
+        files: 1,
+        victims: 1,
+        victimsBySexAndAge: expect.objectContaining({ femaleUnder18: 1 }),
+      });
+      expect(row('14', 'LGT-21')).toMatchObject({ files: 0, victims: 0 });
+      expect(row('FED', 'LGT-21')).toMatchObject({ jurisdiction: 'fuero_federal', fileType: 'averiguacion_previa', files: 1, victims: 0 });
+
+      const csv = await request(t.baseUrl).get('/v1/exports/sesnsp?month=2024-04').auth(exact.token, { type: 'bearer' });
+      expect(csv.status).toBe(200);
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = csv.text.trim().split('\r\n');
+      expect(lines[0]).toBe(
+        'month,state,jurisdiction,file_type,offense,offense_label,files,victims,female_under_18,female_18_plus,female_age_unknown,male_under_18,male_18_plus,male_age_unknown,sex_unknown_under_18,sex_unknown_18_plus,sex_unknown_age_unknown',
+      );
+      expect(lines).toHaveLength(1 + 2 * offenses);
+      expect(lines.find((l) => l.startsWith('2024-04,14,fuero_comun,carpeta_investigacion,LGT-13,'))).toMatch(/,1,3,1,0,0,0,1,0,0,0,1$/);
+    });
+
+    it('401 without a token, 403 without statistics:exact, 422 with a pointer for a bad month', async () => {
+      const reader = await createPrincipal(t, { kind: 'oversight', scopes: ['statistics:read'] });
+      expect((await get(null, '/v1/exports/sesnsp?month=2024-04')).status).toBe(401);
+      expect((await get(reader, '/v1/exports/sesnsp?month=2024-04')).status).toBe(403);
+      const bad = await get(exact, '/v1/exports/sesnsp?month=2024-4');
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors[0]).toMatchObject({ pointer: '#/month' });
+      const fmt = await get(exact, '/v1/exports/sesnsp?month=2024-04&format=xml');
+      expect(fmt.status).toBe(422);
+      expect(fmt.body.errors[0]).toMatchObject({ pointer: '#/format' });
     });
   });
 });

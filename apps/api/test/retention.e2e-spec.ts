@@ -1,6 +1,7 @@
 import { createPrincipal, registerSensitive, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 // After @app/testing, which loads the whole application first (the libs' module graph has cycles through the entity list).
 import { RetentionService } from '@app/records';
+import { JobsService } from '@app/jobs';
 
 const CURP = 'MAXX880202MJCRRN07';
 const NAME = 'Citlalmina';
@@ -49,6 +50,11 @@ describe('retention of personal data: withdrawal, legal hold, purge', () => {
 
   it('purges the personal data of withdrawn records past retention, keeps held and active ones, and leaves statistics intact', async () => {
     const retention = t.app.get(RetentionService);
+    const jobs = t.app.get(JobsService);
+    for (const q of jobs.registeredQueues().filter((n) => n.startsWith('matching'))) await jobs.drain(q);
+    const profileCount = (localId: string) =>
+      t.db.pool.query(`SELECT count(*)::int AS n FROM match_profiles p JOIN records r ON r.id = p.record_id WHERE r.local_id = $1 AND r.agency_id = $2`, [localId, a.agencyId]);
+    expect((await profileCount('R-3')).rows[0].n).toBe(1);
     expect(await retention.purge(500, true)).toEqual({ purged: 0, due: 1 });
     const factsBefore = await t.db.pool.query(`SELECT local_id, sex, birth_year FROM victim_facts WHERE agency_id = $1 ORDER BY local_id`, [a.agencyId]);
     expect(await retention.purge()).toEqual({ purged: 1, due: 0 });
@@ -63,6 +69,7 @@ describe('retention of personal data: withdrawal, legal hold, purge', () => {
     const facts = await t.db.pool.query(`SELECT local_id, sex, birth_year, curp_hash FROM victim_facts WHERE agency_id = $1 ORDER BY local_id`, [a.agencyId]);
     expect(facts.rows.map(({ local_id, sex, birth_year }) => ({ local_id, sex, birth_year }))).toEqual(factsBefore.rows);
     expect(facts.rows.find((r) => r.local_id === 'R-1')!.curp_hash).toBeNull();
+    expect((await profileCount('R-3')).rows[0].n).toBe(1);
     const r1 = await a.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'R-1' } } });
     expect(r1.data).toMatchObject({ pii: null, data: expect.objectContaining({ sex: 'female' }) });
     const audit = await t.db.pool.query(`SELECT resource_ids, resource_agency_id FROM audit_log WHERE action = 'retention.purge'`);
@@ -73,5 +80,16 @@ describe('retention of personal data: withdrawal, legal hold, purge', () => {
     const released = await a.api.DELETE('/v1/legal-holds/{kind}/{localId}', { params: { path: { kind: 'victims', localId: 'R-2' } } });
     expect(released.data?.legalHold).toBeNull();
     expect(await t.app.get(RetentionService).purge()).toEqual({ purged: 1, due: 0 });
+  });
+
+  it('an active record past RETENTION_DAYS is purged too, with the matching data derived from it', async () => {
+    const profiles = () =>
+      t.db.pool.query(`SELECT count(*)::int AS n FROM match_profiles p JOIN records r ON r.id = p.record_id WHERE r.local_id = 'R-3' AND r.agency_id = $1`, [a.agencyId]);
+    expect((await profiles()).rows[0].n).toBe(1);
+    await t.db.pool.query(`UPDATE records SET updated_at = now() - interval '3651 days' WHERE local_id = 'R-3' AND agency_id = $1`, [a.agencyId]);
+    expect(await t.app.get(RetentionService).purge()).toEqual({ purged: 1, due: 0 });
+    expect((await profiles()).rows[0].n).toBe(0);
+    const keys = await t.db.pool.query(`SELECT count(*)::int AS n FROM match_keys k JOIN records r ON r.id = k.record_id WHERE r.local_id = 'R-3'`);
+    expect(keys.rows[0].n).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { AuthModule } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { DatabaseModule } from '@app/db';
+import { ImportsCoreModule } from '@app/imports';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
 import { RecordsModule } from '@app/records';
@@ -16,6 +17,7 @@ import { KeysRotateCommand, KeysStatusCommand } from './commands/keys.command';
 import { RetentionPurgeCommand } from './commands/retention.command';
 import { DbDriftCommand } from './commands/db-drift.command';
 import { DbMigrateCommand } from './commands/db-migrate.command';
+import { ImportCommand } from './commands/import.command';
 
 @Module({})
 export class CliModule {
@@ -23,7 +25,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), MetricsModule, JobsModule, AuditModule, RecordsModule],
+      imports: [DatabaseModule.forRoot(config.databaseUrl, 4), CryptoModule, AuthModule.forRoot(config), MetricsModule, JobsModule, AuditModule, RecordsModule, ImportsCoreModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CliOutput, useValue: new CliOutput(context) },
@@ -40,6 +42,7 @@ export class CliModule {
         KeysRotateCommand,
         KeysStatusCommand,
         RetentionPurgeCommand,
+        ImportCommand,
       ],
       exports: [APP_CONFIG],
     };

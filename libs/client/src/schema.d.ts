@@ -473,6 +473,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/exports/sesnsp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Monthly counts in the SESNSP layout (R4): per offense × state × jurisdiction × file type, the
+     *     investigation files opened in the month and their victims by sex and age group (under 18 / 18 and over /
+     *     unknown). Every catalog offense is listed, zeros included. CSV by default, JSON with `format=json`.
+     *     Exact counts: needs `statistics:read` and `statistics:exact`.
+     */
+    get: operations['sesnsp'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/exports/{kind}': {
     parameters: {
       query?: never;
@@ -3751,6 +3773,64 @@ export interface components {
       /** @description Seconds the previous secret keeps working (0 = revoke it now). Default 86400. */
       graceSeconds?: number;
     };
+    SesnspExportDto: {
+      /** @description Data cut-off (ISO-8601). */
+      asOf: string;
+      /** @description Catalog versions of the codes used. */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Agencies whose files are counted. */
+      contributingAgencies: number;
+      /** @description First and last day of the month. */
+      from: string;
+      /** @example 2024-03 */
+      month: string;
+      /** @description How the rows are counted. */
+      note: string;
+      rows: components['schemas']['SesnspRowDto'][];
+      to: string;
+    };
+    SesnspRowDto: {
+      /**
+       * @description Code of catalog `file-type`.
+       * @example carpeta_investigacion
+       */
+      fileType: string;
+      /** @description Investigation files opened in the month with this offense (unit investigation_file). */
+      files: number;
+      /**
+       * @description Code of catalog `jurisdiction-type`.
+       * @example fuero_comun
+       */
+      jurisdiction: string;
+      /**
+       * @description Code of catalog `offense`.
+       * @example LGT-13
+       */
+      offense: string;
+      /** @description Spanish label of the offense. */
+      offenseLabel: string;
+      /**
+       * @description Code of catalog `state` of the file (`FED` for federal files).
+       * @example 14
+       */
+      state: string;
+      /** @description Victims named for this offense in those files (each victim record once per row). */
+      victims: number;
+      victimsBySexAndAge: components['schemas']['SesnspVictimsDto'];
+    };
+    SesnspVictimsDto: {
+      female18Plus: number;
+      femaleAgeUnknown: number;
+      femaleUnder18: number;
+      male18Plus: number;
+      maleAgeUnknown: number;
+      maleUnder18: number;
+      sexUnknown18Plus: number;
+      sexUnknownAgeUnknown: number;
+      sexUnknownUnder18: number;
+    };
     StatisticsCellDto: {
       /** @description Dimension → code, e.g. `{ "offense": "LGT-13", "sex": "female" }`. */
       key: {
@@ -6192,6 +6272,59 @@ export interface operations {
       };
       /** @description Invalid body or unknown standard code */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  sesnsp: {
+    parameters: {
+      query: {
+        /** @description `csv` (default: one line per row, SESNSP column layout) or `json`. */
+        format?: 'csv' | 'json';
+        /** @description The month, YYYY-MM: files whose opening date falls in it. */
+        month: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The export */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SesnspExportDto'];
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope statistics:read and statistics:exact */
+      403: {
         headers: {
           [name: string]: unknown;
         };

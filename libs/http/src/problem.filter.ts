@@ -34,8 +34,9 @@ function fromDatabase(err: QueryFailedError): ProblemException | undefined {
     return new ProblemException(503, 'service-unavailable', { detail: 'Concurrent update; retry', headers: { 'retry-after': '1' } });
   }
   if (code === '22P02') return new ProblemException(400, 'bad-request', { detail: 'Malformed identifier' });
-  // A value of the request reached SQL and was out of range (a date like 9999-99-99, a cursor beyond bigint).
-  if (code === '22003' || code === '22007' || code === '22008') return new ProblemException(400, 'bad-request', { detail: 'A value is out of range' });
+  // Class 22 (data exception): a value of the request reached SQL and was out of range or malformed
+  // (a date like 9999-99-99 or 2024-13-01T00:00+99:99, a cursor beyond bigint).
+  if (code?.startsWith('22')) return new ProblemException(400, 'bad-request', { detail: 'A value is out of range or malformed' });
   return undefined;
 }
 

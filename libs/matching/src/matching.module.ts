@@ -1,7 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { JobsService } from '@app/jobs';
 import { MetricsService } from '@app/metrics';
-import { RecordsModule, RecordsService } from '@app/records';
+import { RecordsModule, RecordsService, RetentionService } from '@app/records';
 import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MatchingEngineService } from './matching-engine.service';
 import { MatchesController, VictimPersonController } from './matches.controller';
 import { MATCHING_RECLUSTER_QUEUE, MatchesService } from './matches.service';
@@ -23,9 +23,16 @@ export class MatchingModule implements OnModuleInit {
     private readonly records: RecordsService,
     private readonly engine: MatchingEngineService,
     private readonly metrics: MetricsService,
+    private readonly retention: RetentionService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // When personal data is purged after its retention period, the matching profile and blocking keys
+    // derived from it go too (links already made stay, as pseudonymous person ids).
+    this.retention.onPurge(async (em, recordIds) => {
+      await em.query('DELETE FROM match_keys WHERE record_id = ANY($1::uuid[])', [recordIds]);
+      await em.query('DELETE FROM match_profiles WHERE record_id = ANY($1::uuid[])', [recordIds]);
+    });
     this.records.onWritten(async (em, _agencyId, kind, recordIds) => {
       if (kind === 'victims' && recordIds.length) await this.jobs.send(MATCHING_QUEUE, { recordIds }, { em });
     });

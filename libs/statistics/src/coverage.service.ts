@@ -8,7 +8,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** First and last day of a period written YYYY, YYYY-Qn or YYYY-MM. */
 export function periodBounds(period: string): { from: string; to: string } {
   const y = Number(period.slice(0, 4));
-  const [m1, m2] = period.length === 4 ? [1, 12] : period[5] === 'Q' ? [3 * Number(period[6]) - 2, 3 * Number(period[6])] : [Number(period.slice(5)), Number(period.slice(5))];
+  const [m1, m2] =
+    period.length === 4
+      ? [1, 12]
+      : period[5] === 'Q'
+        ? [3 * Number(period[6]) - 2, 3 * Number(period[6])]
+        : [Number(period.slice(5)), Number(period.slice(5))];
   return { from: `${y}-${pad(m1)}-01`, to: `${y}-${pad(m2)}-${pad(new Date(Date.UTC(y, m2, 0)).getUTCDate())}` };
 }
 
@@ -31,11 +36,14 @@ export class CoverageService {
   async coverage(q: CoverageQueryDto): Promise<CoverageResultDto> {
     const { from, to } = periodBounds(q.period);
     const kinds = q.kind ? [q.kind] : [...COVERAGE_KINDS];
-    const states = (catalogRegistry().get('state')?.entries ?? []).filter((e) => !e.retiredOn && !isNullCode(e.code) && /^\d{2}$/.test(e.code)).map((e) => e.code);
+    const states = (catalogRegistry().get('state')?.entries ?? [])
+      .filter((e) => !e.retiredOn && !isNullCode(e.code) && /^\d{2}$/.test(e.code))
+      .map((e) => e.code);
     return this.db.system(async (em) => {
       await em.query(`SET TRANSACTION READ ONLY`);
-      const rows: Array<{ code: string; name: string; kind: string; jurisdiction: string | null; kinds: string[]; last: Date | null }> = await em.query(
-        `SELECT a.code, a.name, a.kind, a.jurisdiction,
+      const rows: Array<{ code: string; name: string; kind: string; jurisdiction: string | null; kinds: string[]; last: Date | null }> =
+        await em.query(
+          `SELECT a.code, a.name, a.kind, a.jurisdiction,
                 COALESCE(array_agg(DISTINCT s.kind ORDER BY s.kind) FILTER (WHERE s.kind IS NOT NULL), '{}') AS kinds, max(s.updated_at) AS last
            FROM agencies a
            LEFT JOIN (SELECT r.agency_id, r.kind, r.updated_at FROM records r
@@ -44,8 +52,8 @@ export class CoverageService {
           WHERE a.active AND a.merged_into_id IS NULL
           GROUP BY a.id, a.code, a.name, a.kind, a.jurisdiction
           ORDER BY a.code`,
-        [kinds, from, to],
-      );
+          [kinds, from, to],
+        );
       const [{ now }] = await em.query(`SELECT now() AS now`);
       const items = rows.map((r) => ({
         code: r.code,
@@ -56,10 +64,18 @@ export class CoverageService {
         kinds: r.kinds,
         lastSubmissionAt: r.last ? new Date(r.last).toISOString() : null,
       }));
-      const reportingStates = new Set(items.filter((i) => i.reported && i.jurisdiction && states.includes(i.jurisdiction)).map((i) => i.jurisdiction!));
+      const reportingStates = new Set(
+        items.filter((i) => i.reported && i.jurisdiction && states.includes(i.jurisdiction)).map((i) => i.jurisdiction!),
+      );
       const reportingCodes = states.filter((s) => reportingStates.has(s));
       return {
-        period: { code: q.period, from, to, basis: 'identifiedOn / eventDate (victims), openedOn (cases), receivedAt (reports), decisionDate (judicial outcomes), else the date the record was first written' },
+        period: {
+          code: q.period,
+          from,
+          to,
+          basis:
+            'identifiedOn / eventDate (victims), openedOn (cases), receivedAt (reports), decisionDate (judicial outcomes), else the date the record was first written',
+        },
         kinds,
         asOf: new Date(now).toISOString(),
         states: {

@@ -7,3 +7,5 @@ export * from './dashboard.controller';
 export * from './statistics.module';
 export * from './coverage.service';
 export * from './dto/coverage.dto';
+export * from './sesnsp-export.service';
+export * from './dto/sesnsp-export.dto';

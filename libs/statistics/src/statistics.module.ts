@@ -5,13 +5,15 @@ import { CoverageController } from './coverage.controller';
 import { CoverageService } from './coverage.service';
 import { DashboardController } from './dashboard.controller';
 import { DASHBOARD_HTML } from './dashboard-page';
+import { SesnspExportController } from './sesnsp-export.controller';
+import { SesnspExportService } from './sesnsp-export.service';
 import { OpenDataController, StatisticsController } from './statistics.controller';
 import { StatisticsService } from './statistics.service';
 
 /** Statistics (counts only, cross-agency), open data and the public dashboard. */
 @Module({
-  controllers: [CoverageController, StatisticsController, OpenDataController, DashboardController],
-  providers: [StatisticsService, CoverageService],
+  controllers: [CoverageController, SesnspExportController, StatisticsController, OpenDataController, DashboardController],
+  providers: [StatisticsService, CoverageService, SesnspExportService],
   exports: [StatisticsService],
 })
 export class StatisticsModule implements OnModuleInit {
