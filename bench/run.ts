@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   const writers = Number(arg('writers', '2'));
   const seconds = Number(arg('seconds', '10'));
   const concurrency = Number(arg('concurrency', '16'));
+  // Reads with personal data (pii:read + X-Purpose, audited) or without (`--purpose none`).
+  const purpose = arg('purpose', 'investigation');
 
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
   const tmp = base.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'puente-bench-'));
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }),
     });
     const token = ((await tokenRes.json()) as { access_token: string }).access_token;
-    const auth = { authorization: `Bearer ${token}`, 'x-purpose': 'investigation' };
+    const auth: Record<string, string> = { authorization: `Bearer ${token}`, ...(purpose !== 'none' ? { 'x-purpose': purpose } : {}) };
 
     const pool = new Pool({ connectionString: db.url, max: 20 });
     await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw_victims (agency_id uuid NOT NULL, local_id varchar(128) NOT NULL, data jsonb NOT NULL, pii text, PRIMARY KEY (agency_id, local_id))`);
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       const api = await load(apiUrl, '/v1/victims', auth);
       const bareRes = await load(bareUrl, '/victims', {});
       if (api.errors || bareRes.errors) process.stderr.write(`errors: api ${api.errors}, bare ${bareRes.errors}\n`);
-      rows.push({ size, figure: `GET /v1/victims/{localId}, ${concurrency} concurrent, req/s`, puente: api.rps.toFixed(0), baseline: bareRes.rps.toFixed(0), ratio: `${((api.rps / bareRes.rps) * 100).toFixed(0)}%`, target: '≥ 50%' });
+      rows.push({ size, figure: `GET /v1/victims/{localId}${purpose !== 'none' ? ' with personal data (audited read)' : ''}, ${concurrency} concurrent, req/s`, puente: api.rps.toFixed(0), baseline: bareRes.rps.toFixed(0), ratio: `${((api.rps / bareRes.rps) * 100).toFixed(0)}%`, target: '≥ 50%' });
       rows.push({ size, figure: 'GET latency p50 / p95 / p99, ms', puente: `${api.p50.toFixed(1)} / ${api.p95.toFixed(1)} / ${api.p99.toFixed(1)}`, baseline: `${bareRes.p50.toFixed(1)} / ${bareRes.p95.toFixed(1)} / ${bareRes.p99.toFixed(1)}`, ratio: '', target: '' });
       process.stderr.write(`size ${size} done\n`);
     }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ENCRYPTED_COLUMNS } from '@app/crypto';
+import { DbContext, asAgencyId } from '@app/db';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 /** Routes that are deliberately reachable without a token. Adding one is a reviewed change of this list. */
@@ -96,5 +97,23 @@ describe('access control on every route (deny by default)', () => {
        WHERE table_schema = 'public' AND (column_name LIKE '%\\_enc' OR column_name LIKE '%encrypted%')`);
     const registered = ENCRYPTED_COLUMNS.map((c) => `${c.table}.${c.column}`);
     expect(rows.map((r) => r.col).filter((c) => !registered.includes(c)).sort()).toEqual([]);
+  });
+
+  it('the one-round-trip scoped read runs under row-level security and escapes its parameters', async () => {
+    const other = await createPrincipal(t, { scopes: ['victims:write'] });
+    const put = await other.api.PUT('/v1/victims/{localId}', {
+      params: { path: { localId: 'RLS-1' } },
+      body: { sex: 'female', nationality: ['MEX'], stateOfOrigin: '09', vulnerableGroups: ['SI'], victimType: 'direct', offenses: ['LGT-13'] },
+    });
+    expect(put.response.status).toBe(201);
+    const db = t.app.get(DbContext);
+    // No agency filter in the SQL: only row-level security stands between agencies here.
+    const mine = await db.readScoped<{ local_id: string }>(asAgencyId(other.agencyId), `SELECT local_id FROM records WHERE kind = $1`, ['victims']);
+    expect(mine.map((r) => r.local_id)).toEqual(['RLS-1']);
+    const theirs = await db.readScoped<{ local_id: string }>(asAgencyId(noScopes.agencyId), `SELECT local_id FROM records WHERE kind = $1`, ['victims']);
+    expect(theirs).toEqual([]);
+    const injected = await db.readScoped<{ v: string }>(asAgencyId(other.agencyId), `SELECT $1::text AS v`, ["x'; DELETE FROM records; --"]);
+    expect(injected).toEqual([{ v: "x'; DELETE FROM records; --" }]);
+    expect((await t.db.pool.query(`SELECT count(*)::int AS n FROM records`)).rows[0].n).toBe(1);
   });
 });

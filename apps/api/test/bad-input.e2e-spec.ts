@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect, jest/no-standalone-expect -- property checks branch on the generated case; beforeAll/afterEach assert the positive controls and the unchanged database */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';

@@ -28,7 +28,7 @@ const victim = (localId: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe('requirements closed by issue 13 (R3, R4, R10, R12, R31, R35)', () => {
+describe('requirements closed by issue 13 (R3, R4, R10, R12, R19, R31, R35)', () => {
   let t: TestApp;
   let jal: TestPrincipal; // prosecutor of Jalisco (14)
   let cdmx: TestPrincipal; // prosecutor of Mexico City (09)
@@ -381,6 +381,71 @@ describe('requirements closed by issue 13 (R3, R4, R10, R12, R31, R35)', () => {
       const fmt = await get(exact, '/v1/exports/sesnsp?month=2024-04&format=xml');
       expect(fmt.status).toBe(422);
       expect(fmt.body.errors[0]).toMatchObject({ pointer: '#/format' });
+    });
+  });
+  describe('R19: non-punishment review (art. 37)', () => {
+    const X = 'GAPJ850312HPLRRN04';
+    const Y = 'LOMM900101MDFPRR09';
+    const Z = 'HUXX100101MJCTCH09';
+    const accused = (curp: string, over: object = {}) => ({
+      curp,
+      sex: 'male',
+      nationality: ['MEX'],
+      stateOfOrigin: '21',
+      roles: ['recruiter'],
+      proceedings: [{ caseLocalId: 'CI-NP', offense: 'LGT-13', on: '2025-05-10', status: 'indicted_charged' }],
+      ...over,
+    });
+    let pa: TestPrincipal;
+    let pb: TestPrincipal;
+    const put = async (who: TestPrincipal, path: string, body: object) => {
+      const res = await request(t.baseUrl).put(path).auth(who.token, { type: 'bearer' }).send(body);
+      if (res.status !== 201) throw new Error(`${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    };
+    const review = (who: TestPrincipal | null, qs = '') => get(who, `/v1/accused/non-punishment-review${qs}`);
+
+    beforeAll(async () => {
+      pa = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '21', scopes: ['cases:write', 'cases:read', 'victims:write'] });
+      pb = await createPrincipal(t, { kind: 'victim_commission', jurisdiction: '21', scopes: ['victims:write', 'cases:read'] });
+      await put(pb, '/v1/victims/NPV-B', { ...victim('NPV-B', { sex: 'male' }), localId: undefined, curp: X });
+      await put(pa, '/v1/victims/NPV-2', { ...victim('NPV-2'), localId: undefined, curp: Y });
+      await put(pa, '/v1/accused/NP-1', accused(X)); // matches agency B's victim by CURP, not flagged
+      await put(pa, '/v1/accused/NP-2', accused(Y, { sex: 'female', alsoRegisteredAsVictim: true, victimRecordLocalId: 'NPV-2' }));
+      await put(pa, '/v1/accused/NP-3', accused(Z)); // no victim registration
+      await put(pa, '/v1/accused/NP-4', accused(X));
+      const del = await request(t.baseUrl).delete('/v1/accused/NP-4?reason=duplicate').auth(pa.token, { type: 'bearer' });
+      if (del.status !== 200) throw new Error(`withdrawal failed: ${del.status}`);
+    });
+
+    it("lists the agency's accused persons also registered as victims: by the agency's flag or by a CURP match in any agency, without identifying the other agency's record", async () => {
+      const res = await review(pa);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        items: [
+          { localId: 'NP-1', flaggedByAgency: false, victimRegistrationsWithSameCurp: 1, ownVictimLocalIds: [] },
+          { localId: 'NP-2', flaggedByAgency: true, victimRegistrationsWithSameCurp: 1, ownVictimLocalIds: ['NPV-2'] },
+        ],
+        nextCursor: null,
+      });
+      expect(JSON.stringify(res.body)).not.toContain('NPV-B');
+      // keyset pages
+      const first = await review(pa, '?limit=1');
+      expect(first.body.items.map((i: { localId: string }) => i.localId)).toEqual(['NP-1']);
+      const second = await review(pa, `?limit=1&cursor=${first.body.nextCursor}`);
+      expect(second.body).toMatchObject({ items: [{ localId: 'NP-2' }], nextCursor: null });
+      // agency B has no accused records: nothing, and nothing of agency A
+      expect((await review(pb)).body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('401 without a token, 403 without cases:read, 422 with a pointer for a bad limit or cursor', async () => {
+      expect((await review(null)).status).toBe(401);
+      expect((await review(none)).status).toBe(403);
+      const bad = await review(pa, '?limit=0');
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors[0]).toMatchObject({ pointer: '#/limit' });
+      const forged = await review(pa, '?cursor=forged');
+      expect(forged.status).toBe(422);
+      expect(forged.body.errors[0]).toMatchObject({ pointer: '#/cursor' });
     });
   });
 });

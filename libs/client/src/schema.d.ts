@@ -92,6 +92,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accused/non-punishment-review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The calling agency's accused persons who are also registered as victims: flagged by the agency
+     *     (`alsoRegisteredAsVictim`), or whose CURP keyed hash matches a victim registration of any agency. For
+     *     review under art. 37 (victims are not punished for offenses committed as a result of being trafficked).
+     *     Other agencies' victim registrations are only counted, never identified. Withdrawn records are left out.
+     */
+    get: operations['review'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accused/{localId}': {
     parameters: {
       query?: never;
@@ -3146,6 +3168,27 @@ export interface components {
       lower: number;
       upper: number;
     };
+    NonPunishmentReviewItemDto: {
+      /** @description The agency itself flagged the person as also registered as a victim (`alsoRegisteredAsVictim`). */
+      flaggedByAgency: boolean;
+      /**
+       * @description localId of the accused-person record.
+       * @example IMP-2025-0007
+       */
+      localId: string;
+      /** @description localIds of the calling agency's own victim records with the same CURP. */
+      ownVictimLocalIds: string[];
+      /**
+       * @description Victim registrations (any agency, not withdrawn) whose CURP keyed hash equals this person's. Only the
+       *     number is given for other agencies' registrations, never their identifiers.
+       */
+      victimRegistrationsWithSameCurp: number;
+    };
+    NonPunishmentReviewPageDto: {
+      items: components['schemas']['NonPunishmentReviewItemDto'][];
+      /** @description Cursor of the next page; null on the last one. */
+      nextCursor: string | null;
+    };
     PersonNamesDto: {
       /** @example María */
       firstName: string;
@@ -4714,6 +4757,57 @@ export interface operations {
         };
       };
       /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  review: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NonPunishmentReviewPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
       403: {
         headers: {
           [name: string]: unknown;

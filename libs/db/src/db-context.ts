@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** Branded agency id: repository methods take one, so an unscoped query does not compile. */
@@ -48,6 +49,32 @@ export class DbContext {
       }
     } finally {
       await runner.release();
+    }
+  }
+
+  /**
+   * A read-only query under the same agency scope as `withAgency`, in ONE round trip: the transaction
+   * start, the role switch, the agency setting, the query and the commit go as one simple-protocol
+   * message, with the parameters inlined by the driver's own literal escaping. For hot single reads
+   * (GET one record); everything else uses `withAgency`. Parameters: strings, numbers, booleans or null.
+   */
+  async readScoped<R>(agencyId: AgencyId, sql: string, params: Array<string | number | boolean | null>): Promise<R[]> {
+    if (!UUID.test(agencyId)) throw new Error('readScoped: agency id is not a UUID');
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    const literal = (v: string | number | boolean | null): string =>
+      v === null ? 'NULL' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NULL') : typeof v === 'boolean' ? String(v) : client.escapeLiteral(v);
+    const text = sql.replace(/\$(\d+)/g, (_m, n: string) => literal(params[Number(n) - 1]));
+    try {
+      const results = (await client.query(
+        `BEGIN READ ONLY; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.agency_id', '${agencyId}', true); ${text}; COMMIT`,
+      )) as unknown as Array<{ rows: R[] }>;
+      client.release();
+      return results[3].rows;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      throw err;
     }
   }
 

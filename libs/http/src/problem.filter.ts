@@ -42,7 +42,7 @@ function fromDatabase(err: QueryFailedError): ProblemException | undefined {
 
 /** PostgreSQL error codes and driver messages of a lost or refused connection (server restart, admin termination, failover). */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
-const CONNECTION_MESSAGES = /Connection terminated|terminating connection|Client has encountered a connection error|Connection ended|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+const CONNECTION_MESSAGES = /Connection terminated|already released|terminating connection|Client has encountered a connection error|Connection ended|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** The database is unreachable for now: 503 with Retry-After, so clients retry (a retried write is idempotent). */
 export function unavailableFromDatabase(err: unknown): ProblemException | undefined {

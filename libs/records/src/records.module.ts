@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogsModule } from '@app/catalogs';
 import { AccusedController } from './accused/accused.controller';
+import { NonPunishmentController } from './accused/non-punishment.controller';
 import { CasesController } from './cases/cases.controller';
 import { JudicialOutcomesController } from './judicial-outcomes/judicial-outcomes.controller';
 import { RecordFeedController } from './record-feed.controller';
@@ -13,7 +14,7 @@ import { VictimsController } from './victims/victims.controller';
 /** Record submission machinery and the victims and cases record kinds. */
 @Module({
   imports: [CatalogsModule],
-  controllers: [VictimsController, CasesController, ReportsController, AccusedController, JudicialOutcomesController, RecordFeedController, LegalHoldController],
+  controllers: [VictimsController, CasesController, ReportsController, NonPunishmentController, AccusedController, JudicialOutcomesController, RecordFeedController, LegalHoldController],
   providers: [RecordsService, RetentionService],
   exports: [RecordsService, RetentionService],
 })

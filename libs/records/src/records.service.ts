@@ -410,17 +410,23 @@ export class RecordsService {
   async get(def: RecordKindDefinition<object>, actor: Actor, localId: string): Promise<RecordResponse> {
     this.assertLocalId(localId);
     const access = this.piiAccess(actor);
-    return this.db.withAgency(
-      actor.agencyId,
-      async ({ em, agencyId }) => {
-        const row = await this.loadOne(em, agencyId, def.kind, localId);
-        if (!row) throw ProblemException.notFound(def.label);
-        const record = this.toResponses([row], access)[0];
-        if (access === 'granted') await this.auditPiiRead(em, def, actor, [record]);
-        return record;
-      },
-      { readOnly: access !== 'granted' },
-    );
+    if (access !== 'granted') {
+      // No personal data to audit: the one-round-trip scoped read.
+      const [row] = await this.db.readScoped<RecordRow>(actor.agencyId, `${SELECT_WITH_REFS} FROM records r WHERE r.agency_id = $1 AND r.kind = $2 AND r.local_id = $3`, [
+        actor.agencyId,
+        def.kind,
+        localId,
+      ]);
+      if (!row) throw ProblemException.notFound(def.label);
+      return this.toResponses([row], access)[0];
+    }
+    return this.db.withAgency(actor.agencyId, async ({ em, agencyId }) => {
+      const row = await this.loadOne(em, agencyId, def.kind, localId);
+      if (!row) throw ProblemException.notFound(def.label);
+      const record = this.toResponses([row], access)[0];
+      await this.auditPiiRead(em, def, actor, [record]);
+      return record;
+    });
   }
 
   async list(
