@@ -4,13 +4,12 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
 
 describe('audit trail', () => {
   let t: TestApp;
-  let admin: TestPrincipal;
   let auditor: TestPrincipal;
   let other: TestPrincipal;
   let oversight: TestPrincipal;
   beforeAll(async () => {
     t = await startTestApp();
-    admin = await createPrincipal(t, { code: 'ops', kind: 'oversight', jurisdiction: 'FED', scopes: ['admin'] });
+    await createPrincipal(t, { code: 'ops', kind: 'oversight', jurisdiction: 'FED', scopes: ['admin'] });
     auditor = await createPrincipal(t, { code: 'fge-mor', scopes: ['audit:read', 'admin'], jurisdiction: '17' });
     other = await createPrincipal(t, { code: 'fge-pue', scopes: ['audit:read'], jurisdiction: '21' });
     oversight = await createPrincipal(t, { code: 'cndh', kind: 'oversight', jurisdiction: 'FED', scopes: ['audit:read'] });

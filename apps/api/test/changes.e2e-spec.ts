@@ -62,7 +62,12 @@ describe('change feed', () => {
     };
     while (writing) await consume();
     await all;
-    while (await consume());
+    // The feed only shows transactions older than the oldest one still running anywhere on the server
+    // (other test files share it), so the tail may take a moment to appear: poll, bounded.
+    const deadline = Date.now() + 30_000;
+    while (received.length < expected.size && Date.now() < deadline) {
+      if (!(await consume())) await new Promise((r) => setTimeout(r, 100));
+    }
     await consume();
     expect(received.length).toBe(new Set(received).size); // no repeats
     expect(new Set(received)).toEqual(expected); // nothing missed
@@ -77,7 +82,11 @@ describe('change feed', () => {
 
   it("never shows another agency's changes", async () => {
     await b.api.POST('/v1/victims/batch', { body: { entries: [entry('B-ONLY')] } });
-    const bFeed = await b.api.GET('/v1/changes', {});
+    let bFeed = await b.api.GET('/v1/changes', {});
+    for (const deadline = Date.now() + 30_000; !bFeed.data!.items.length && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 100)); // visible once older transactions on the server end
+      bFeed = await b.api.GET('/v1/changes', {});
+    }
     expect(bFeed.data!.items.map((c) => c.localId)).toEqual(['B-ONLY']);
     const aFeed: string[] = [];
     let after: string | undefined;
@@ -89,7 +98,7 @@ describe('change feed', () => {
     }
     expect(aFeed).not.toContain('B-ONLY');
     const raw = await t.db.pool.query(`SELECT count(*)::int AS n FROM record_changes WHERE agency_id = $1`, [a.agencyId]);
-    expect(aFeed).toHaveLength(raw.rows[0].n);
+    expect(aFeed).toHaveLength(raw.rows[0].n); // everything of A was written (and visible) in the previous test
   });
 
   it('an empty page keeps the cursor; a forged cursor is 422', async () => {

@@ -45,12 +45,38 @@ export function malformedUnicode(value: unknown, base = '#'): string[] {
   return out;
 }
 
+/**
+ * Keys named like Object.prototype members (`toString`, `constructor`…) are dropped silently by
+ * class-transformer instead of reaching the whitelist check; no DTO has such a field, so they are
+ * rejected here like any other unknown property.
+ */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export function prototypeKeys(value: unknown, base = '#'): string[] {
+  const out: string[] = [];
+  const stack: Array<[unknown, string]> = [[value, base]];
+  while (stack.length && out.length < 20) {
+    const [v, pointer] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      const at = `${pointer}/${escapePointer(k)}`;
+      if (PROTOTYPE_KEYS.has(k)) out.push(at);
+      else stack.push([child, at]);
+    }
+  }
+  return out;
+}
+
 /** The global validation pipe: unknown properties are rejected, every failure is a 422 problem. */
 class ProblemValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const malformed = metadata.type === 'custom' ? [] : malformedUnicode(value, metadata.type === 'param' && metadata.data ? `#/${metadata.data}` : '#');
     if (malformed.length) {
       throw ProblemException.validation(malformed.map((pointer) => ({ pointer, detail: 'not well-formed Unicode (lone surrogate)', rule: 'unicode' })));
+    }
+    const reserved = metadata.type === 'body' ? prototypeKeys(value) : [];
+    if (reserved.length) {
+      throw ProblemException.validation(reserved.map((pointer) => ({ pointer, detail: 'property is not allowed', rule: 'whitelistValidation' })));
     }
     return super.transform(value, metadata);
   }
