@@ -39,9 +39,12 @@ export class MatchingModule implements OnModuleInit {
     await this.jobs.register<{ recordIds: string[] }>(
       MATCHING_QUEUE,
       async (batch) => {
-        await this.engine.processRecords(batch.flatMap((j) => j.data.recordIds ?? []));
+        // A job carries the records of one write (up to 1,000): process them in slices so the candidate
+        // pairs held in memory stay bounded (each record can bring up to 6 blocks × MAX_BLOCK candidates).
+        const ids = [...new Set(batch.flatMap((j) => j.data.recordIds ?? []))];
+        for (let i = 0; i < ids.length; i += 100) await this.engine.processRecords(ids.slice(i, i + 100));
       },
-      { batchSize: 50, pollingIntervalSeconds: 0.5 },
+      { batchSize: 5, pollingIntervalSeconds: 0.5 },
     );
     await this.jobs.register<{ recordIds: string[] }>(
       MATCHING_RECLUSTER_QUEUE,
