@@ -112,7 +112,7 @@ describe('matching of victim records across agencies', () => {
       ]),
     );
     const raw = JSON.stringify(listB.data).toLowerCase();
-    for (const value of ['itzayana', 'xochiquetzal', 'tlapaltotoli', 'cuauhtemotzin', 'a-4', '2005-06-01']) expect(raw).not.toContain(value);
+    for (const value of ['itzayana', 'xochiquetzal', 'tlapaltotoli', 'cuauhtemotzin', '"a-4"', '2005-06-01']) expect(raw).not.toContain(value);
     const listA = await a.api.GET('/v1/matches/reviews', { params: { query: {} } });
     expect(listA.data!.items.map((i) => i.id)).toContain(item.id);
     const listC = await c.api.GET('/v1/matches/reviews', { params: { query: {} } });

@@ -50,7 +50,7 @@ export function malformedUnicode(value: unknown, base = '#'): string[] {
  * class-transformer instead of reaching the whitelist check; no DTO has such a field, so they are
  * rejected here like any other unknown property.
  */
-const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 export function prototypeKeys(value: unknown, base = '#'): string[] {
   const out: string[] = [];
