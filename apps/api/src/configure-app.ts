@@ -90,6 +90,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 type Operation = { security?: unknown[]; responses?: Record<string, unknown>; 'x-public'?: boolean };
 
 function normaliseDocument(document: OpenAPIObject): OpenAPIObject {
+  // Declare every tag the operations use (sorted), so the contract lists them.
+  const used = new Set<string>();
+  for (const pathItem of Object.values(document.paths)) {
+    for (const op of Object.values(pathItem as Record<string, { tags?: string[] }>)) for (const t of op?.tags ?? []) used.add(t);
+  }
+  const described = new Map((document.tags ?? []).map((t) => [t.name, t]));
+  document.tags = [...used].sort().map((name) => described.get(name) ?? { name });
   for (const pathItem of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
       const op = (pathItem as Record<string, Operation | undefined>)[method];

