@@ -74,7 +74,7 @@ class ProblemValidationPipe extends ValidationPipe {
     if (malformed.length) {
       throw ProblemException.validation(malformed.map((pointer) => ({ pointer, detail: 'not well-formed Unicode (lone surrogate)', rule: 'unicode' })));
     }
-    const reserved = metadata.type === 'body' ? prototypeKeys(value) : [];
+    const reserved = metadata.type === 'body' || metadata.type === 'query' ? prototypeKeys(value) : [];
     if (reserved.length) {
       throw ProblemException.validation(reserved.map((pointer) => ({ pointer, detail: 'property is not allowed', rule: 'whitelistValidation' })));
     }

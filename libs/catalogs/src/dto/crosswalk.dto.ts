@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, ValidateNested, IsObject } from 'class-validator';
 
 /** One local code and the standard code it stands for. */
 export class CrosswalkEntryInputDto {
@@ -26,6 +26,7 @@ export class PutCrosswalkDto {
   /** Mappings to add or change (a local code listed twice is rejected). */
   @IsArray()
   @ArrayMaxSize(5000)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CrosswalkEntryInputDto)
   @ApiProperty({ type: () => [CrosswalkEntryInputDto] })

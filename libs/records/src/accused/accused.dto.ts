@@ -90,6 +90,7 @@ export class DetentionEpisodeDto {
 export class AccusedPersonDto {
   /** Personal data. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PersonNamesDto)
   names?: PersonNamesDto;
@@ -172,6 +173,7 @@ export class AccusedPersonDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => AccusedVictimRelationshipDto)
   victims?: AccusedVictimRelationshipDto[];
@@ -180,6 +182,7 @@ export class AccusedPersonDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => AccusedProceedingDto)
   proceedings!: AccusedProceedingDto[];
@@ -201,6 +204,7 @@ export class AccusedPersonDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => DetentionEpisodeDto)
   detentions?: DetentionEpisodeDto[];

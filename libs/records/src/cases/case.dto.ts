@@ -173,11 +173,13 @@ export class CaseDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => StatusChangeDto)
   statusHistory?: StatusChangeDto[];
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PlaceDto)
   placeOfOccurrence?: PlaceDto;
@@ -186,6 +188,7 @@ export class CaseDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => ChargeDto)
   charges!: ChargeDto[];
@@ -193,6 +196,7 @@ export class CaseDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CaseVictimDto)
   victims?: CaseVictimDto[];
@@ -219,16 +223,19 @@ export class CaseDto {
   platforms?: string[];
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CaseLinkDto)
   transferredFrom?: CaseLinkDto;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CaseLinkDto)
   transferredTo?: CaseLinkDto;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CaseLinkDto)
   accumulatedInto?: CaseLinkDto;
@@ -239,6 +246,7 @@ export class CaseDto {
   internationalCooperation?: string;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ProbableInvolvementDto)
   probableInvolvement?: ProbableInvolvementDto;

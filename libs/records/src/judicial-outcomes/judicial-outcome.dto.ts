@@ -147,6 +147,7 @@ export class JudicialOutcomeDto {
 
   /** Prison term imposed (convictions only). */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PrisonTermDto)
   prisonTerm?: PrisonTermDto;
@@ -167,6 +168,7 @@ export class JudicialOutcomeDto {
 
   /** Redress / restitution ordered and paid (R23). */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReparationDto)
   reparation?: ReparationDto;

@@ -148,6 +148,7 @@ export class ReportDto {
   anonymous!: boolean;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CallerOriginDto)
   callerOrigin?: CallerOriginDto;
@@ -162,6 +163,7 @@ export class ReportDto {
   environment?: string;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReportPlaceDto)
   place?: ReportPlaceDto;
@@ -184,6 +186,7 @@ export class ReportDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => DescribedVictimDto)
   victims?: DescribedVictimDto[];
@@ -203,6 +206,7 @@ export class ReportDto {
 
   /** The reporter's identity (personal data); must be absent when `anonymous` is true. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReporterIdentityDto)
   reporter?: ReporterIdentityDto;

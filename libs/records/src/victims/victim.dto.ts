@@ -70,6 +70,7 @@ const LOCAL_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 export class VictimDto {
   /** Personal data. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PersonNamesDto)
   names?: PersonNamesDto;
@@ -226,6 +227,7 @@ export class VictimDto {
   consentToShare?: boolean;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ExternalIdsDto)
   externalIds?: ExternalIdsDto;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested, IsObject } from 'class-validator';
 import { PageQueryDto } from '@app/http';
 import {
   DECLINE_REASONS,
@@ -33,6 +33,7 @@ export class CreateReferralDto {
   @Length(1, 64)
   toAgency!: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => ReferralSubjectDto)
   subject!: ReferralSubjectDto;
