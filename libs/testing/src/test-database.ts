@@ -27,6 +27,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool,
     drop: async () => {
       await pool.end();
+      // Let the closed app's connections (job workers finishing, pools draining) go away by themselves:
+      // forcing them off would surface as an unhandled 'error' in whichever test runs next in this worker.
+      const probe = new Pool({ connectionString: admin, max: 1 });
+      probe.on('error', () => undefined);
+      try {
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+          const { rows } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await probe.end();
+      }
       await adminQuery(admin, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     },
   };
