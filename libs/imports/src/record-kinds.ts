@@ -5,16 +5,15 @@ import { type RecordKindDefinition, RecordsService } from '@app/records';
 import { type FieldColumn, columnsOf } from './record-columns';
 
 /**
- * The record kinds known to RecordsService (registered by their controllers), with their flat columns.
- * RecordsService keeps its registry private; it is read here so that every kind (present and future)
- * can be imported, templated and exported with the very definition the API uses.
+ * The record kinds known to RecordsService (registered by their controllers), with their flat columns:
+ * every kind (present and future) is imported, templated and exported with the very definition the API uses.
  */
 @Injectable()
 export class RecordKinds {
   constructor(private readonly records: RecordsService) {}
 
-  private registry(): Map<string, RecordKindDefinition<object>> {
-    return (this.records as unknown as { kinds: Map<string, RecordKindDefinition<object>> }).kinds;
+  private registry(): ReadonlyMap<string, RecordKindDefinition<object>> {
+    return this.records.definitions();
   }
 
   names(): string[] {

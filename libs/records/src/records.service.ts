@@ -123,6 +123,11 @@ export class RecordsService {
     });
   }
 
+  /** The registered record kinds (each registered by its controller), for imports, exports and docs. */
+  definitions(): ReadonlyMap<string, RecordKindDefinition<object>> {
+    return this.kinds;
+  }
+
   register(def: RecordKindDefinition<object>): void {
     this.kinds.set(def.kind, def);
   }
