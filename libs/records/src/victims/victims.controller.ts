@@ -5,7 +5,7 @@ import { type Actor, CurrentActor, Scopes } from '@app/auth';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { PageQueryDto } from '@app/http';
 import { BatchResultDto, RecordVersionPageDto, WithdrawQueryDto } from '../records.dto';
-import { header, sendRecord } from '../record-http';
+import { header, preconditionsOf, provenanceOf, sendRecord } from '../record-http';
 import { RecordsService } from '../records.service';
 import type { RecordKindDefinition } from '../record-kind';
 import { victimKind } from './victim-kind';
@@ -49,8 +49,8 @@ export class VictimsController {
       actor,
       localId,
       body,
-      { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') },
-      { sourceSystem: header(req.headers, 'x-source-system')?.slice(0, 128), submissionId: header(req.headers, 'x-submission-id')?.slice(0, 128) },
+      preconditionsOf(req.headers),
+      provenanceOf(req.headers),
     );
     sendRecord(reply, created ? 201 : 200, record);
   }
@@ -113,10 +113,7 @@ export class VictimsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const record = await this.records.withdraw(this.def, actor, localId, q.reason, { ifMatch: header(req.headers, 'if-match') }, {
-      sourceSystem: header(req.headers, 'x-source-system')?.slice(0, 128),
-      submissionId: header(req.headers, 'x-submission-id')?.slice(0, 128),
-    });
+    const record = await this.records.withdraw(this.def, actor, localId, q.reason, { ifMatch: header(req.headers, 'if-match') }, provenanceOf(req.headers));
     sendRecord(reply, 200, record);
   }
 }
