@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { FieldErrorDto } from '@app/http';
 
 export const WITHDRAWAL_REASONS = ['duplicate', 'entered_in_error', 'withdrawn_by_victim', 'legal_order', 'other'] as const;
@@ -98,6 +98,26 @@ export class BatchResultDto {
   /** One result per entry, in request order. */
   results!: BatchEntryResultDto[];
   summary!: BatchSummaryDto;
+}
+
+/** The options of every batch (its `entries` are added per kind by BatchDtoOf in record-kind-dtos.ts). */
+export class RecordBatchOptionsDto {
+  /** All or nothing: when any entry is rejected, nothing is written. */
+  @IsOptional()
+  @IsBoolean()
+  atomic?: boolean;
+
+  /** The agency's system the data comes from (provenance). @example "SIGI-FGJCDMX" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  sourceSystem?: string;
+
+  /** The caller's identifier of this submission (provenance). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  submissionId?: string;
 }
 
 /** One version of a record, with provenance. */

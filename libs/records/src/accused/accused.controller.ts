@@ -1,127 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, CurrentActor, Scopes } from '@app/auth';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
-import { PageQueryDto } from '@app/http';
-import { BatchResultDto, RecordVersionPageDto, WithdrawQueryDto } from '../records.dto';
-import { header, preconditionsOf, provenanceOf, sendRecord } from '../record-http';
-import { RecordsService } from '../records.service';
-import type { RecordKindDefinition } from '../record-kind';
+import { recordKindController } from '../record-kind-controller';
 import { accusedKind } from './accused-kind';
-import {
-  AccusedListQueryDto,
-  AccusedPersonBatchDto,
-  AccusedPersonDto,
-  AccusedPersonPageDto,
-  AccusedPersonPiiDto,
-  AccusedPersonRecordDto,
-} from './accused.dto';
+import { AccusedListQueryDto, AccusedPersonBatchDto, AccusedPersonDto, AccusedPersonPageDto, AccusedPersonPiiDto, AccusedPersonRecordDto } from './accused.dto';
 
-@ApiTags('accused')
-@ApiExtraModels(AccusedPersonPiiDto)
-@Controller('accused')
-export class AccusedController {
-  private readonly def: RecordKindDefinition<object>;
-
-  constructor(
-    private readonly records: RecordsService,
-    @Inject(FIELD_CIPHER) cipher: FieldCipher,
-  ) {
-    this.def = accusedKind(cipher);
-    this.records.register(this.def);
-  }
-
-  /**
-   * Creates or replaces the accused-person record `localId` (idempotent: identical content → `unchanged`, no new
-   * version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
-   */
-  @Put(':localId')
-  @Scopes('cases:write')
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiHeader({ name: 'X-Source-System', required: false, description: 'Provenance: the agency system the data comes from' })
-  @ApiHeader({ name: 'X-Submission-Id', required: false, description: "Provenance: the caller's submission id" })
-  @ApiOkResponse({ type: AccusedPersonRecordDto, description: 'Updated or unchanged' })
-  @ApiCreatedResponse({ type: AccusedPersonRecordDto, description: 'Created' })
-  async putAccusedPerson(
-    @CurrentActor() actor: Actor,
-    @Param('localId') localId: string,
-    @Body() body: AccusedPersonDto,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const { created, record } = await this.records.put(
-      this.def,
-      actor,
-      localId,
-      body,
-      preconditionsOf(req.headers),
-      provenanceOf(req.headers),
-    );
-    sendRecord(reply, created ? 201 : 200, record);
-  }
-
-  /** Submits up to 1,000 accused-person records; one result per entry; `atomic: true` for all or nothing. */
-  @Post('batch')
-  @HttpCode(200)
-  @Scopes('cases:write')
-  submitAccusedBatch(@CurrentActor() actor: Actor, @Body() body: AccusedPersonBatchDto): Promise<BatchResultDto> {
-    return this.records.batch(this.def, actor, body);
-  }
-
-  /** Lists the agency's accused-person records by localId (withdrawn ones only with `includeWithdrawn=true`). */
-  @Get()
-  @Scopes('cases:read')
-  async listAccusedPersons(@CurrentActor() actor: Actor, @Query() q: AccusedListQueryDto): Promise<AccusedPersonPageDto> {
-    const page = await this.records.list(this.def, actor, q, (n) => {
-      const sql: string[] = [];
-      const params: unknown[] = [];
-      const add = (cond: (p: string) => string, v: unknown) => {
-        params.push(v);
-        sql.push(cond(`$${n + params.length - 1}`));
-      };
-      const fact = (cond: string) => `EXISTS (SELECT 1 FROM accused_facts f WHERE f.record_id = r.id AND f.agency_id = r.agency_id AND ${cond})`;
-      if (q.sex) add((p) => fact(`f.sex = ${p}`), q.sex);
-      if (q.offense) add((p) => fact(`f.offense_code = ${p}`), q.offense);
-      if (q.status) add((p) => fact(`f.procedural_status = ${p}`), q.status);
-      if (q.caseLocalId) add((p) => fact(`f.case_local_id = ${p}`), q.caseLocalId);
-      if (q.alsoRegisteredAsVictim) add((p) => fact(`f.also_registered_as_victim = ${p}::boolean`), q.alsoRegisteredAsVictim);
-      if (q.updatedSince) add((p) => `r.updated_at >= ${p}::timestamptz`, q.updatedSince);
-      return { sql, params };
-    });
-    return page as unknown as AccusedPersonPageDto;
-  }
-
-  /** Reads one accused-person record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
-  @Get(':localId')
-  @Scopes('cases:read')
-  @ApiOkResponse({ type: AccusedPersonRecordDto })
-  @ApiNotModifiedResponse({ description: 'If-None-Match matched' })
-  async getAccusedPerson(@CurrentActor() actor: Actor, @Param('localId') localId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    sendRecord(reply, 200, await this.records.get(this.def, actor, localId), header(req.headers, 'if-none-match'));
-  }
-
-  /** Every version of the record with provenance (client, time, source system, submission id, operation). */
-  @Get(':localId/versions')
-  @Scopes('cases:read')
-  listAccusedPersonVersions(@CurrentActor() actor: Actor, @Param('localId') localId: string, @Query() q: PageQueryDto): Promise<RecordVersionPageDto> {
-    return this.records.versions(this.def, actor, localId, q);
-  }
-
-  /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
-  @Delete(':localId')
-  @Scopes('cases:write')
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiOkResponse({ type: AccusedPersonRecordDto })
-  async withdrawAccusedPerson(
-    @CurrentActor() actor: Actor,
-    @Param('localId') localId: string,
-    @Query() q: WithdrawQueryDto,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const record = await this.records.withdraw(this.def, actor, localId, q.reason, { ifMatch: header(req.headers, 'if-match') }, provenanceOf(req.headers));
-    sendRecord(reply, 200, record);
-  }
-}
+/** /v1/accused: the accused-person record kind's routes (see record-kind-controller.ts). */
+export class AccusedController extends recordKindController({
+  path: 'accused',
+  names: { one: 'AccusedPerson', many: 'AccusedPersons', batch: 'Accused' },
+  noun: 'accused-person',
+  scopes: { read: 'cases:read', write: 'cases:write' },
+  inject: [FIELD_CIPHER],
+  definition: (cipher: FieldCipher) => accusedKind(cipher),
+  dtos: {
+    document: AccusedPersonDto,
+    batch: AccusedPersonBatchDto,
+    listQuery: AccusedListQueryDto,
+    record: AccusedPersonRecordDto,
+    page: AccusedPersonPageDto,
+    pii: AccusedPersonPiiDto,
+  },
+  filters: (q: AccusedListQueryDto, where) => {
+    const fact = (cond: string) => `EXISTS (SELECT 1 FROM accused_facts f WHERE f.record_id = r.id AND f.agency_id = r.agency_id AND ${cond})`;
+    if (q.sex) where((p) => fact(`f.sex = ${p}`), q.sex);
+    if (q.offense) where((p) => fact(`f.offense_code = ${p}`), q.offense);
+    if (q.status) where((p) => fact(`f.procedural_status = ${p}`), q.status);
+    if (q.caseLocalId) where((p) => fact(`f.case_local_id = ${p}`), q.caseLocalId);
+    if (q.alsoRegisteredAsVictim) where((p) => fact(`f.also_registered_as_victim = ${p}::boolean`), q.alsoRegisteredAsVictim);
+  },
+}) {}

@@ -1,4 +1,4 @@
-import { ApiProperty, OmitType, PickType } from '@nestjs/swagger';
+import { OmitType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,7 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCode } from '../catalog-code';
-import { RecordListQueryDto, RecordMetaDto } from '../records.dto';
+import { BatchDtoOf, BatchEntryDtoOf, RecordDtoOf, RecordPageDtoOf } from '../record-kind-dtos';
+import { RecordListQueryDto } from '../records.dto';
 import { PersonNamesDto } from '../victims/victim.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -219,53 +220,15 @@ export class AccusedPersonPiiDto extends PickType(AccusedPersonDto, ACCUSED_PII_
 export class AccusedPersonDataDto extends OmitType(AccusedPersonDto, ACCUSED_PII_FIELDS) {}
 
 /** An accused-person record as stored: non-sensitive `data`, and `pii` only with scope `pii:read`. */
-export class AccusedPersonRecordDto extends RecordMetaDto {
-  data!: AccusedPersonDataDto;
-  /** Null when the token lacks `pii:read` (then `piiMasked` is true) or when none was submitted. */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Personal data, shaped as AccusedPersonPiiDto; null when masked or absent.' })
-  pii!: Record<string, unknown> | null;
-}
+export class AccusedPersonRecordDto extends RecordDtoOf(AccusedPersonDataDto, 'AccusedPersonPiiDto') {}
 
-export class AccusedPersonPageDto {
-  items!: AccusedPersonRecordDto[];
-  nextCursor!: string | null;
-}
+export class AccusedPersonPageDto extends RecordPageDtoOf(AccusedPersonRecordDto) {}
 
 /** One entry of an accused batch: the document plus its localId. */
-export class AccusedPersonBatchEntryDto extends AccusedPersonDto {
-  /** The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`. @example "IMP-2025-0007" */
-  @IsString()
-  @Matches(LOCAL_ID, { message: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]' })
-  localId!: string;
-}
+export class AccusedPersonBatchEntryDto extends BatchEntryDtoOf(AccusedPersonDto, 'IMP-2025-0007') {}
 
 /** Up to 1,000 accused-person records. Each entry is validated on its own: a bad entry never drops the good ones. */
-export class AccusedPersonBatchDto {
-  /** Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
-  @ApiProperty({ type: () => [AccusedPersonBatchEntryDto] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsObject({ each: true })
-  entries!: AccusedPersonBatchEntryDto[];
-
-  /** All or nothing: when any entry is rejected, nothing is written. */
-  @IsOptional()
-  @IsBoolean()
-  atomic?: boolean;
-
-  /** The agency's system the data comes from (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  sourceSystem?: string;
-
-  /** The caller's identifier of this submission (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  submissionId?: string;
-}
+export class AccusedPersonBatchDto extends BatchDtoOf(AccusedPersonBatchEntryDto) {}
 
 /** Filters of GET /v1/accused. */
 export class AccusedListQueryDto extends RecordListQueryDto {

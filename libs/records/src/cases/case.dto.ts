@@ -1,8 +1,9 @@
-import { ApiProperty, OmitType, PickType } from '@nestjs/swagger';
+import { OmitType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsCode } from '../catalog-code';
-import { RecordListQueryDto, RecordMetaDto } from '../records.dto';
+import { BatchDtoOf, BatchEntryDtoOf, RecordDtoOf, RecordPageDtoOf } from '../record-kind-dtos';
+import { RecordListQueryDto } from '../records.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -267,53 +268,15 @@ export class CasePiiDto extends PickType(CaseDto, CASE_PII_FIELDS) {}
 export class CaseDataDto extends OmitType(CaseDto, CASE_PII_FIELDS) {}
 
 /** A case record as stored: non-sensitive `data`, and `pii` only with scope `pii:read`. */
-export class CaseRecordDto extends RecordMetaDto {
-  data!: CaseDataDto;
-  /** Null when the token lacks `pii:read` (then `piiMasked` is true) or when none was submitted. */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Personal data, shaped as CasePiiDto; null when masked or absent.' })
-  pii!: Record<string, unknown> | null;
-}
+export class CaseRecordDto extends RecordDtoOf(CaseDataDto, 'CasePiiDto') {}
 
-export class CasePageDto {
-  items!: CaseRecordDto[];
-  nextCursor!: string | null;
-}
+export class CasePageDto extends RecordPageDtoOf(CaseRecordDto) {}
 
 /** One entry of a cases batch: the document plus its localId. */
-export class CaseBatchEntryDto extends CaseDto {
-  /** The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`. @example "CI-2025-00123" */
-  @IsString()
-  @Matches(LOCAL_ID, { message: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]' })
-  localId!: string;
-}
+export class CaseBatchEntryDto extends BatchEntryDtoOf(CaseDto, 'CI-2025-00123') {}
 
 /** Up to 1,000 case records. Each entry is validated on its own: a bad entry never drops the good ones. */
-export class CaseBatchDto {
-  /** Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
-  @ApiProperty({ type: () => [CaseBatchEntryDto] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsObject({ each: true })
-  entries!: CaseBatchEntryDto[];
-
-  /** All or nothing: when any entry is rejected, nothing is written. */
-  @IsOptional()
-  @IsBoolean()
-  atomic?: boolean;
-
-  /** The agency's system the data comes from (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  sourceSystem?: string;
-
-  /** The caller's identifier of this submission (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  submissionId?: string;
-}
+export class CaseBatchDto extends BatchDtoOf(CaseBatchEntryDto) {}
 
 /** Filters of GET /v1/cases. */
 export class CaseListQueryDto extends RecordListQueryDto {

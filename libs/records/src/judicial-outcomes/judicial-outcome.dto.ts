@@ -1,8 +1,7 @@
-import { ApiProperty, OmitType, PickType } from '@nestjs/swagger';
+import { OmitType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -19,7 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCode } from '../catalog-code';
-import { RecordListQueryDto, RecordMetaDto } from '../records.dto';
+import { BatchDtoOf, BatchEntryDtoOf, RecordDtoOf, RecordPageDtoOf } from '../record-kind-dtos';
+import { RecordListQueryDto } from '../records.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -196,53 +196,15 @@ export class JudicialOutcomePiiDto extends PickType(JudicialOutcomeDto, JUDICIAL
 export class JudicialOutcomeDataDto extends OmitType(JudicialOutcomeDto, JUDICIAL_OUTCOME_PII_FIELDS) {}
 
 /** A judicial-outcome record as stored: non-sensitive `data`, and `pii` only with scope `pii:read`. */
-export class JudicialOutcomeRecordDto extends RecordMetaDto {
-  data!: JudicialOutcomeDataDto;
-  /** Null when the token lacks `pii:read` (then `piiMasked` is true) or when none was submitted. */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Personal data, shaped as JudicialOutcomePiiDto; null when masked or absent.' })
-  pii!: Record<string, unknown> | null;
-}
+export class JudicialOutcomeRecordDto extends RecordDtoOf(JudicialOutcomeDataDto, 'JudicialOutcomePiiDto') {}
 
-export class JudicialOutcomePageDto {
-  items!: JudicialOutcomeRecordDto[];
-  nextCursor!: string | null;
-}
+export class JudicialOutcomePageDto extends RecordPageDtoOf(JudicialOutcomeRecordDto) {}
 
 /** One entry of a judicial-outcomes batch: the document plus its localId. */
-export class JudicialOutcomeBatchEntryDto extends JudicialOutcomeDto {
-  /** The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`. @example "SEN-2025-0042-LGT-13" */
-  @IsString()
-  @Matches(LOCAL_ID, { message: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]' })
-  localId!: string;
-}
+export class JudicialOutcomeBatchEntryDto extends BatchEntryDtoOf(JudicialOutcomeDto, 'SEN-2025-0042-LGT-13') {}
 
 /** Up to 1,000 judicial-outcome records. Each entry is validated on its own: a bad entry never drops the good ones. */
-export class JudicialOutcomeBatchDto {
-  /** Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
-  @ApiProperty({ type: () => [JudicialOutcomeBatchEntryDto] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsObject({ each: true })
-  entries!: JudicialOutcomeBatchEntryDto[];
-
-  /** All or nothing: when any entry is rejected, nothing is written. */
-  @IsOptional()
-  @IsBoolean()
-  atomic?: boolean;
-
-  /** The agency's system the data comes from (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  sourceSystem?: string;
-
-  /** The caller's identifier of this submission (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  submissionId?: string;
-}
+export class JudicialOutcomeBatchDto extends BatchDtoOf(JudicialOutcomeBatchEntryDto) {}
 
 /** Filters of GET /v1/judicial-outcomes. */
 export class JudicialOutcomeListQueryDto extends RecordListQueryDto {

@@ -1,8 +1,7 @@
-import { ApiProperty, OmitType, PickType } from '@nestjs/swagger';
+import { OmitType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -18,7 +17,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCode, LOCAL_ID } from '../catalog-code';
-import { RecordListQueryDto, RecordMetaDto } from '../records.dto';
+import { BatchDtoOf, BatchEntryDtoOf, RecordDtoOf, RecordPageDtoOf } from '../record-kind-dtos';
+import { RecordListQueryDto } from '../records.dto';
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -226,52 +226,15 @@ export class ReportPiiDto extends PickType(ReportDto, REPORT_PII_FIELDS) {}
 export class ReportDataDto extends OmitType(ReportDto, REPORT_PII_FIELDS) {}
 
 /** A report as stored: non-sensitive `data`, and `pii` only with scope `pii:read`. */
-export class ReportRecordDto extends RecordMetaDto {
-  data!: ReportDataDto;
-  /** Null when the token lacks `pii:read` (then `piiMasked` is true) or when none was submitted. */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Personal data, shaped as ReportPiiDto; null when masked or absent.' })
-  pii!: Record<string, unknown> | null;
-}
+export class ReportRecordDto extends RecordDtoOf(ReportDataDto, 'ReportPiiDto') {}
 
-export class ReportPageDto {
-  items!: ReportRecordDto[];
-  nextCursor!: string | null;
-}
+export class ReportPageDto extends RecordPageDtoOf(ReportRecordDto) {}
 
 /** One entry of a reports batch: the document plus its localId. */
-export class ReportBatchEntryDto extends ReportDto {
-  /** The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`. @example "R-2025-0001" */
-  @IsString()
-  @Matches(LOCAL_ID, { message: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]' })
-  localId!: string;
-}
+export class ReportBatchEntryDto extends BatchEntryDtoOf(ReportDto, 'R-2025-0001') {}
 
 /** Up to 1,000 reports. Each entry is validated on its own. */
-export class ReportBatchDto {
-  @ApiProperty({ type: () => [ReportBatchEntryDto] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsObject({ each: true })
-  entries!: ReportBatchEntryDto[];
-
-  /** All or nothing: when any entry is rejected, nothing is written. */
-  @IsOptional()
-  @IsBoolean()
-  atomic?: boolean;
-
-  /** The agency's system the data comes from (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  sourceSystem?: string;
-
-  /** The caller's identifier of this submission (provenance). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  submissionId?: string;
-}
+export class ReportBatchDto extends BatchDtoOf(ReportBatchEntryDto) {}
 
 /** Filters of GET /v1/reports. */
 export class ReportListQueryDto extends RecordListQueryDto {
