@@ -326,8 +326,8 @@ describe('victims records', () => {
     const vg = victims.variables.find((v) => v.variable === 'vulnerableGroup')!;
     expect(vg.filled + vg.SI + vg.NR + vg.NA + vg.RESERVED + vg.missing).toBeCloseTo(1, 2);
     expect(victims.variables.map((v) => v.variable).sort()).toEqual(['age', 'nationality', 'offense', 'sex', 'stateOfOrigin', 'vulnerableGroup']);
-    // Only the kinds the token may read (none holds cases:read, which covers cases, accused and judicial outcomes).
-    expect((await none.api.GET('/v1/agencies/me/quality', {})).data!.kinds.map((k) => k.kind).sort()).toEqual(['accused', 'cases', 'judicial-outcomes']);
+    // Only the kinds the token may read (none holds cases:read, which covers cases, accused, judicial outcomes and operations).
+    expect((await none.api.GET('/v1/agencies/me/quality', {})).data!.kinds.map((k) => k.kind).sort()).toEqual(['accused', 'cases', 'judicial-outcomes', 'operations']);
   });
 
   const routes: Array<[string, string, object | undefined]> = [

@@ -62,6 +62,39 @@ const KIND_NAMES: Record<string, { es: string; en: string; unit: string; about?:
       'One court decision about one accused person and one offense (R17, R18, R23). The offense of the decision may differ from the one charged (`chargedOffense`, reclassification). Rejected as impossible: a prison term, fine or reparation with an acquittal or dismissal; a decision date in the future; a prison term over 196 years 6 months; `conviction_revoked` on anything but a conviction; a final decision with a pending appeal. A conviction revoked on appeal counts as an acquittal in statistics (004 fn 24). Amounts are Mexican pesos (MXN).',
   },
   reports: { es: 'Reportes de la Línea Nacional contra la Trata', en: 'Hotline reports', unit: 'report; hotline_case when classified as trafficking' },
+  operations: {
+    es: 'Operativos y rescates',
+    en: 'Operations and rescues',
+    unit: 'operation; rescued_person per entry of `rescuedPersons` plus the `count` of each `rescuedCounts` row',
+    about:
+      'An operation or rescue (R33): date, state and municipality, types of place, the offenses targeted (any General Law offense, not only sexual exploitation; 004 ¶177, ¶272), the agencies involved and whether a human-rights body was notified (¶290.3). A rescued person is not necessarily an identified victim (¶177): each may link to the agency\'s victim record (`victimLocalId`); persons reported only as totals go in `rescuedCounts`. `GET /v1/operations/summary` counts rescued persons by sex, age group, nationality, state or link.',
+  },
+  shelters: {
+    es: 'Refugios, albergues y casas de medio camino',
+    en: 'Shelters',
+    unit: 'shelter',
+    about:
+      'A shelter registry entry (R25): type, operator, specialisation, populations accepted (adult men, maximum age of boys, children of victims), capacity, maximum stay, official roster, supervisory visits (004 ¶167). Name, address and contact are protected personal data. `GET /v1/shelters/occupancy` gives places taken and free on a day.',
+  },
+  'shelter-stays': {
+    es: 'Estancias en refugio',
+    en: 'Shelter stays',
+    unit: 'shelter_stay',
+    about: "A victim's stay in one of the agency's shelters (R25): admission and exit dates, accompanying children, movement restriction (a warning: 001 Recs), the referral that placed the victim.",
+  },
+  agreements: {
+    es: 'Convenios de colaboración',
+    en: 'Agreements (convenios)',
+    unit: 'agreement',
+    about: 'An agreement between the agency and other agencies, shelters or NGOs (R21): purposes, parties, validity. A referral may cite one (`agreementLocalId`): it must be in force and name the receiver when it names parties by directory code.',
+  },
+  assistance: {
+    es: 'Servicios de atención a víctimas (ayuda inmediata, asistencia y atención)',
+    en: 'Assistance records (services ledger)',
+    unit: 'service (one record per service given to one victim); assisted_victim counts distinct victimLocalId',
+    about:
+      'One service given to a victim — direct, indirect or witness (R22; 004 ¶52, ¶219-220): its type, the CEAV model stage (defaults to the service type\'s stage in the catalog; a warning when it differs), emergency or ongoing care (defaults to the service type\'s flag), the provider, start and end dates (the duration counts both ends), the status, the referral that led to it and the earlier service it follows up. Rejected: an end before the start, dates in the future, an ongoing service with an end date, a completed or interrupted one without. Notes are personal data. Projection `assistance_facts` (one row per service: type, stage, emergency, provider kind, dates, `duration_days`, status) holds the "type and duration of services"; `GET /v1/assistance?noFollowUpWithinDays=N` lists emergency services with no later service of the same victim within N days ("no follow-up after emergency care").',
+  },
 };
 
 /** Spanish terms of field names (the glossary of the brief, §5); catalog fields fall back to the catalog's Spanish label. */
@@ -140,6 +173,13 @@ const FIELD_ES: Record<string, string> = {
   paidByConvicted: 'monto pagado por la persona sentenciada',
   paidByFund: 'monto cubierto por el Fondo de Ayuda, Asistencia y Reparación Integral',
   lastPaymentOn: 'fecha del último pago',
+  emergency: 'atención de emergencia',
+  providerKind: 'tipo de institución u organización que presta el servicio',
+  providerName: 'institución u organización que presta el servicio',
+  startDate: 'fecha de inicio del servicio',
+  endDate: 'fecha de término del servicio',
+  referralId: 'canalización (identificador)',
+  followUpOf: 'servicio al que da seguimiento (identificador)',
 };
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : String(v)).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

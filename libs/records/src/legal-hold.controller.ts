@@ -11,6 +11,11 @@ const WRITE_SCOPE: Record<(typeof HOLDABLE_KINDS)[number], Scope> = {
   reports: 'reports:write',
   accused: 'cases:write',
   'judicial-outcomes': 'cases:write',
+  operations: 'cases:write',
+  shelters: 'victims:write',
+  'shelter-stays': 'victims:write',
+  agreements: 'referrals:write',
+  assistance: 'victims:write',
 };
 
 /** Legal holds keep a record's personal data past its retention period (audited). */

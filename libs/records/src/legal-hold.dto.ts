@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { LEGAL_HOLD_REASONS } from './retention.service';
 
-export const HOLDABLE_KINDS = ['victims', 'cases', 'reports', 'accused', 'judicial-outcomes'] as const;
+export const HOLDABLE_KINDS = ['victims', 'cases', 'reports', 'accused', 'judicial-outcomes', 'operations', 'shelters', 'shelter-stays', 'agreements', 'assistance'] as const;
 
 export class LegalHoldDto {
   @ApiProperty({ enum: LEGAL_HOLD_REASONS, enumName: 'LegalHoldReason' })

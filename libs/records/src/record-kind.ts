@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Scope } from '@app/auth';
 import type { FieldErrorDto } from '@app/http';
 
-export type RecordKind = 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+export type RecordKind = 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes' | 'operations' | 'shelters' | 'shelter-stays' | 'agreements' | 'assistance';
 
 /** A questionable value that was accepted. */
 export interface RecordWarning {

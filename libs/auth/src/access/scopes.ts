@@ -3,14 +3,14 @@
  * a token may carry fewer scopes than its client (the `scope` parameter of the token request).
  */
 export const SCOPES = {
-  'victims:read': 'Read victim records of the own agency (pseudonymous fields)',
-  'victims:write': 'Create, update and withdraw victim records of the own agency',
-  'cases:read': 'Read investigation files, accused persons and judicial outcomes of the own agency',
-  'cases:write': 'Submit investigation files, accused persons and judicial outcomes',
+  'victims:read': 'Read victim records, shelters, shelter stays and assistance records of the own agency (pseudonymous fields)',
+  'victims:write': 'Create, update and withdraw victim records, shelters, shelter stays and assistance records of the own agency',
+  'cases:read': 'Read investigation files, accused persons, judicial outcomes and operations of the own agency',
+  'cases:write': 'Submit investigation files, accused persons, judicial outcomes and operations',
   'reports:read': 'Read hotline reports of the own agency',
   'reports:write': 'Submit hotline reports',
-  'referrals:read': 'Read referrals sent by or addressed to the own agency',
-  'referrals:write': 'Send referrals and answer those addressed to the own agency',
+  'referrals:read': 'Read referrals sent by or addressed to the own agency, and its agreements',
+  'referrals:write': 'Send referrals and answer those addressed to the own agency; register its agreements',
   'webhooks:write': "Register, list and delete the agency's webhook endpoints and read their delivery log",
   'imports:write': 'Upload bulk files and manage mapping profiles',
   'crosswalks:write': "Register how the agency's own codes map to standard codes",

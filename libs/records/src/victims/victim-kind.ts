@@ -40,6 +40,12 @@ export function victimKind(cipher: FieldCipher): RecordKindDefinition<VictimDto>
       'identification-route',
       'offense',
       'exploitation-form',
+      'yes-no',
+      'migration-event-type',
+      'recruitment-channel',
+      'recruitment-method',
+      'means-of-control',
+      'platform',
     ],
 
     normalise(v) {
@@ -59,6 +65,11 @@ export function victimKind(cipher: FieldCipher): RecordKindDefinition<VictimDto>
         vulnerableGroups: uniq(v.vulnerableGroups)!,
         offenses: uniq(v.offenses)!,
         exploitationForms: uniq(v.exploitationForms),
+        recruitmentChannels: uniq(v.recruitmentChannels),
+        recruitmentMethods: uniq(v.recruitmentMethods),
+        meansOfControl: uniq(v.meansOfControl),
+        platforms: uniq(v.platforms),
+        migrationEvents: v.migrationEvents && [...v.migrationEvents].sort((a, b) => (a.on + a.type < b.on + b.type ? -1 : a.on + a.type > b.on + b.type ? 1 : 0)),
       };
       return out;
     },
@@ -92,9 +103,30 @@ export function victimKind(cipher: FieldCipher): RecordKindDefinition<VictimDto>
       } else if (v.relationshipToDirectVictim && !isNullCode(v.relationshipToDirectVictim)) {
         warnings.push({ pointer: '/relationshipToDirectVictim', detail: `relationshipToDirectVictim given for a ${v.victimType} victim`, rule: 'indirect-only' });
       }
-      for (const f of ['nationality', 'vulnerableGroups', 'offenses', 'exploitationForms'] as const) {
+      for (const f of ['nationality', 'vulnerableGroups', 'offenses', 'exploitationForms', 'recruitmentChannels', 'recruitmentMethods', 'meansOfControl', 'platforms'] as const) {
         if (!nullCodeAlone(v[f])) errors.push({ pointer: `/${f}`, detail: `a null code (SI, NA, NR, RESERVED) must be the only value of ${f}`, rule: 'null-code-alone' });
       }
+      const places: Array<[string, { country: string; state?: string } | undefined]> = [
+        ['/placeIdentified', v.placeIdentified],
+        ...(['placesOfExploitation', 'placesOfTransit', 'placesOfDestination'] as const).flatMap((f) =>
+          (v[f] ?? []).map((p, i) => [`/${f}/${i}`, p] as [string, { country: string; state?: string }]),
+        ),
+      ];
+      for (const [at, p] of places) {
+        if (p?.state && p.country !== 'MEX' && !isNullCode(p.state) && !isNullCode(p.country)) {
+          warnings.push({ pointer: `${at}/state`, detail: `a Mexican state given for a place in ${p.country}`, rule: 'foreign-state' });
+        }
+      }
+      (v.migrationEvents ?? []).forEach((e, i) => {
+        const at = `/migrationEvents/${i}`;
+        if (!isRealDate(e.on)) errors.push({ pointer: `${at}/on`, detail: 'on is not a calendar date', rule: 'date' });
+        else if (e.on > now) errors.push({ pointer: `${at}/on`, detail: 'on is in the future', rule: 'not-future' });
+        if (!isRealDate(e.until)) errors.push({ pointer: `${at}/until`, detail: 'until is not a calendar date', rule: 'date' });
+        else if (e.until && e.until < e.on) errors.push({ pointer: `${at}/until`, detail: 'until is before on', rule: 'until-after-on' });
+        if (e.type === 'detention_episode') {
+          warnings.push({ pointer: `${at}/type`, detail: 'a detention episode of a victim (art. 75 of the General Law forbids detaining victims; R19)', rule: 'victim-detained' });
+        }
+      });
       const mexican = v.nationality.includes('MEX');
       if (!mexican && !v.nationality.some(isNullCode) && v.stateOfOrigin !== 'NA' && !isNullCode(v.stateOfOrigin)) {
         warnings.push({ pointer: '/stateOfOrigin', detail: 'stateOfOrigin given for a person without Mexican nationality (expected NA)', rule: 'foreign-state' });
