@@ -13,6 +13,8 @@ import { createRootLogger } from '@app/http';
 import { JobsService } from '@app/jobs';
 import { syntheticVictim, type SyntheticVictim } from '@app/synthetic';
 import { createApp } from '../apps/api/src/configure-app';
+import { statisticsBench, statisticsBenchOptions } from './statistics';
+import { seedSynthetic } from '../apps/cli/src/commands/seed-synthetic.command';
 
 /**
  * `npm run bench`: figures with a baseline measured in the same run on the same database.
@@ -20,9 +22,17 @@ import { createApp } from '../apps/api/src/configure-app';
  *              projections, audit) vs a raw multi-row INSERT of the same rows into an equivalent table;
  *   get      — GET /v1/victims/{localId} under concurrency vs a bare Fastify + pg handler doing the same query.
  * Repeated at each stored size (--sizes). Options: --sizes 10000,100000 --ingest 20000 --batch 1000
- * --writers 2 --seconds 10 --concurrency 16.
+ * --writers 2 --seconds 10 --concurrency 16 --purpose investigation|none --phases ingest,drain,get
+ * --fill seed|api (how the database grows between sizes; `seed` = seed:synthetic's bulk path).
+ *   statistics — grouped statistics over HTTP vs the bare SQL GROUP BY (bench/statistics.ts; --statistics no skips it,
+ *              --stat-victims 20000 --stat-cases 10000 --stat-reps 20 set its size).
  */
 const run = promisify(execFile);
+
+/** Phase marks on stderr with the process uptime, to slice a `node --cpu-prof` profile by phase. */
+const mark = (phase: string): void => {
+  if (process.env.BENCH_MARKS) process.stderr.write(`[${process.uptime().toFixed(1)}s] ${phase}\n`);
+};
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,6 +57,11 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('concurrency', '16'));
   // Reads with personal data (pii:read + X-Purpose, audited) or without (`--purpose none`).
   const purpose = arg('purpose', 'investigation');
+  // Which figures to take at each size (for profiling one path): ingest, drain (background work), get.
+  const phases = new Set(arg('phases', 'ingest,drain,get').split(','));
+  // How the database is filled between sizes: `seed` (seed:synthetic's in-process bulk path: 12 other
+  // agencies, cross-agency duplicates) or `api` (more of the bench agency's own batches over HTTP).
+  const fillMode = arg('fill', 'seed');
 
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
   const tmp = base.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'puente-bench-'));
@@ -55,7 +70,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     await runMigrations(db.url);
-    const app = await createApp({ ...config, databaseUrl: db.url }, { logger: createRootLogger('warn') });
+    // The measured instance serves HTTP only (JOBS_WORKERS=false, as an API-only instance behind the
+    // balancer, docs/scaling.md), so background matching does not run inside the ingest and read figures;
+    // a worker instance on the same database then drains the queues as its own figure.
+    const app = await createApp({ ...config, databaseUrl: db.url, jobsWorkers: false }, { logger: createRootLogger('warn') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const apiUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const code = `bench-${Date.now().toString(36)}`;
@@ -80,6 +98,10 @@ async function main(): Promise<void> {
     const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
     let stored = 0;
+    let own = 0; // records of the bench agency (SYN-0 … SYN-own-1), the ones the reads ask for
+    let seeded = 0;
+    let step = 0;
+    let drained = 0;
     const apiBatches = async (from: number, count: number): Promise<number> => {
       const started = process.hrtime.bigint();
       let next = from;
@@ -123,7 +145,7 @@ async function main(): Promise<void> {
       return Number(process.hrtime.bigint() - started) / 1e9;
     };
     const load = async (baseUrl: string, pathPrefix: string, headers: Record<string, string>) => {
-      const paths = Array.from({ length: 5000 }, (_, k) => `${pathPrefix}/SYN-${Math.floor((k * 7919) % stored)}`);
+      const paths = Array.from({ length: 5000 }, (_, k) => `${pathPrefix}/SYN-${Math.floor((k * 7919) % own)}`);
       const { stdout } = await run(process.execPath, [join(__dirname, 'load.js'), JSON.stringify({ baseUrl, paths, headers, concurrency, seconds })], { maxBuffer: 1 << 20 });
       return JSON.parse(stdout) as { requests: number; errors: number; rps: number; p50: number; p95: number; p99: number };
     };
@@ -133,11 +155,23 @@ async function main(): Promise<void> {
       // Fill to size - ingestN, then measure the last ingestN records at that size.
       const fill = size - ingestN - stored;
       if (fill > 0) {
-        process.stderr.write(`filling to ${size - ingestN} records…\n`);
-        await apiBatches(stored, fill);
+        process.stderr.write(`filling to ${size - ingestN} records (${fillMode})…\n`);
+        const fillStart = Date.now();
+        if (fillMode === 'api') {
+          await apiBatches(own, fill);
+          own += fill;
+        } else {
+          await seedSynthetic(app, { victims: fill, cases: 0, agencies: 12, seed: 1 + step, from: seeded, log: (l) => process.stderr.write(`  ${l}\n`) });
+          seeded += fill;
+        }
         stored += fill;
+        process.stderr.write(`filled ${fill} in ${((Date.now() - fillStart) / 1000).toFixed(1)} s\n`);
       }
-      const apiSecs = await apiBatches(stored, ingestN);
+      step++;
+      mark(`ingest ${size}`);
+      const apiSecs = await apiBatches(own, ingestN);
+      own += ingestN;
+      mark(`raw ingest ${size}`);
       stored += ingestN;
       await pool.query('TRUNCATE bench_raw_victims');
       const rawSecs = await rawBatches(0, ingestN);
@@ -146,14 +180,25 @@ async function main(): Promise<void> {
       rows.push({ size, figure: `ingest ${ingestN} victims (batches of ${batchSize}, ${writers} writers), records/s`, puente: apiRate.toFixed(0), baseline: rawRate.toFixed(0), ratio: `${((apiRate / rawRate) * 100).toFixed(0)}%`, target: '≥ 5000/s and ≥ 25%' });
       // Background work caused by the ingest (matching) finishes before the read phase, so the reads are
       // measured alone; its duration is reported as its own figure.
-      const drainStart = process.hrtime.bigint();
-      const jobs = app.get(JobsService);
-      for (const q of jobs.registeredQueues()) await jobs.drain(q, 600_000);
-      const drainSecs = Number(process.hrtime.bigint() - drainStart) / 1e9;
-      rows.push({ size, figure: `background work after ingest (matching queue drained), s`, puente: drainSecs.toFixed(1), baseline: '', ratio: '', target: '' });
+      mark(`drain ${size}`);
+      if (phases.has('drain')) {
+        const drainStart = process.hrtime.bigint();
+        const worker = await createApp({ ...config, databaseUrl: db.url, jobsWorkers: true }, { logger: createRootLogger('warn') });
+        await worker.init();
+        const jobs = worker.get(JobsService);
+        for (const q of jobs.registeredQueues()) await jobs.drain(q, 3_600_000);
+        await worker.close();
+        const drainSecs = Number(process.hrtime.bigint() - drainStart) / 1e9;
+        rows.push({ size, figure: `background work (worker instance drains the matching queue of the ${drained === 0 ? size : size - drained} records written since the last drain), s`, puente: drainSecs.toFixed(1), baseline: '', ratio: '', target: '' });
+        drained = size;
+      }
+      if (!phases.has('get')) continue;
       await pool.query('VACUUM ANALYZE records');
+      mark(`GET ${size}`);
       const api = await load(apiUrl, '/v1/victims', auth);
+      mark(`bare GET ${size}`);
       const bareRes = await load(bareUrl, '/victims', {});
+      mark(`end ${size}`);
       if (api.errors || bareRes.errors) process.stderr.write(`errors: api ${api.errors}, bare ${bareRes.errors}\n`);
       rows.push({ size, figure: `GET /v1/victims/{localId}${purpose !== 'none' ? ' with personal data (audited read)' : ''}, ${concurrency} concurrent, req/s`, puente: api.rps.toFixed(0), baseline: bareRes.rps.toFixed(0), ratio: `${((api.rps / bareRes.rps) * 100).toFixed(0)}%`, target: '≥ 50%' });
       rows.push({ size, figure: 'GET latency p50 / p95 / p99, ms', puente: `${api.p50.toFixed(1)} / ${api.p95.toFixed(1)} / ${api.p99.toFixed(1)}`, baseline: `${bareRes.p50.toFixed(1)} / ${bareRes.p95.toFixed(1)} / ${bareRes.p99.toFixed(1)}`, ratio: '', target: '' });
@@ -166,6 +211,8 @@ async function main(): Promise<void> {
     await db.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+  // Statistics section (bench/statistics.ts, its own database): --statistics no skips it; sizes --stat-victims / --stat-cases.
+  if (arg('statistics', 'yes') !== 'no') rows.push(...(await statisticsBench(statisticsBenchOptions())));
   const header = ['stored', 'figure', 'Puente', 'baseline', 'Puente/baseline', 'target'];
   const lines = [header, ...rows.map((r) => [String(r.size), r.figure, r.puente, r.baseline, r.ratio, r.target])];
   process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|\n`);

@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './access/access.guard';
 import { RateLimitGuard } from './access/rate-limit.guard';
+import { QueueThrottlerStorage } from './access/throttler-storage';
 import { AdminController } from './admin.controller';
 import { AgenciesController } from './agencies/agencies.controller';
 import { AgenciesService } from './agencies/agencies.service';
@@ -18,7 +19,8 @@ export class AuthModule {
   static forRoot(opts: { rateLimitPerMinute: number }): DynamicModule {
     return {
       module: AuthModule,
-      imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: opts.rateLimitPerMinute }] })],
+      // Same semantics as the default store, O(1) per request (see QueueThrottlerStorage).
+      imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: opts.rateLimitPerMinute }], storage: new QueueThrottlerStorage() })],
       controllers: [TokenController, AgenciesController, AdminController],
       providers: [
         PrincipalCache,

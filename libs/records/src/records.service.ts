@@ -8,7 +8,8 @@ import { catalogRegistry, isNullCode } from '@app/catalogs';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
 import { type FieldErrorDto, ProblemException, decodeCursor, encodeCursor, toFieldErrors } from '@app/http';
-import { canonicalJson, compact, etagMatches, etagOf, sha256Hex } from './canonical';
+import { compact, contentHashOf, etagMatches, etagOf } from './canonical';
+import { compileEntryValidator } from './fast-entry-validator';
 import type { PreparedRecord, RecordKindDefinition, WrittenRecord } from './record-kind';
 import type {
   AgencyQualityDto,
@@ -49,9 +50,11 @@ interface RecordRow {
   updated_at: Date;
   /** References with their resolution, when selected with SELECT_WITH_REFS. */
   refs?: Array<{ kind: string; localId: string; resolved: boolean }>;
+  /** Victims only (SELECT_WITH_REFS): `{ k }`, the person cluster id (personKey) or null; null for other kinds. */
+  person?: { k: string | null } | null;
 }
 
-export type RecordResponse = RecordMetaDto & { data: Record<string, unknown>; pii: Record<string, unknown> | null };
+export type RecordResponse = RecordMetaDto & { data: Record<string, unknown>; pii: Record<string, unknown> | null; personKey?: string | null };
 
 const RECORD_COLUMNS = `id, local_id, version, content_hash, data, pii_enc, catalog_versions, quality, completeness, warnings, withdrawn_at,
   withdrawn_reason, source_system, created_at, updated_at`;
@@ -63,7 +66,8 @@ const SELECT_WITH_REFS = `SELECT ${RECORD_COLUMNS.split(',')
   COALESCE((SELECT json_agg(json_build_object('kind', f.to_kind, 'localId', f.to_local_id, 'resolved', t.id IS NOT NULL) ORDER BY f.to_kind, f.to_local_id)
               FROM record_references f
               LEFT JOIN records t ON t.agency_id = f.agency_id AND t.kind = f.to_kind AND t.local_id = f.to_local_id
-             WHERE f.agency_id = r.agency_id AND f.from_kind = r.kind AND f.from_local_id = r.local_id), '[]'::json) AS refs`;
+             WHERE f.agency_id = r.agency_id AND f.from_kind = r.kind AND f.from_local_id = r.local_id), '[]'::json) AS refs,
+  CASE WHEN r.kind = 'victims' THEN json_build_object('k', (SELECT l.person_id FROM person_links l WHERE l.record_id = r.id)) END AS person`;
 
 const VALIDATE_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
 
@@ -156,7 +160,7 @@ export class RecordsService {
       localId,
       data: cleanData,
       pii: cleanPii,
-      contentHash: sha256Hex(canonicalJson({ data: cleanData, pii: cleanPii })),
+      contentHash: contentHashOf(cleanData, cleanPii),
       quality: values.length ? Math.round((values.filter((v) => v === 'filled').length / values.length) * 1000) / 1000 : 1,
       completeness,
       warnings: check.warnings.map((w) => ({ ...w, pointer: `${base}${w.pointer}` })),
@@ -214,13 +218,20 @@ export class RecordsService {
     const results: BatchEntryResultDto[] = [];
     const good: PreparedRecord[] = [];
     const seen = new Map<string, number>();
+    // Valid entries are accepted by a check compiled once from the DTO's own decorators; any entry it
+    // does not accept goes through class-validator, which then reports the errors (same contract).
+    const accepts = compileEntryValidator(def.entryClass);
     body.entries.forEach((raw, index) => {
       const base = `#/entries/${index}`;
       const localId = raw && typeof raw === 'object' && typeof (raw as { localId?: unknown }).localId === 'string' ? (raw as { localId: string }).localId : null;
       const reject = (errors: FieldErrorDto[]) => results.push({ index, localId, status: 'rejected', errors });
-      const instance = plainToInstance(def.entryClass, raw as object);
-      const dtoErrors = validateSync(instance, VALIDATE_OPTIONS);
-      if (dtoErrors.length) return reject(toFieldErrors(dtoErrors, base));
+      let instance: object & { localId: string };
+      if (accepts?.(raw)) instance = raw as object & { localId: string };
+      else {
+        instance = plainToInstance(def.entryClass, raw as object);
+        const dtoErrors = validateSync(instance, VALIDATE_OPTIONS);
+        if (dtoErrors.length) return reject(toFieldErrors(dtoErrors, base));
+      }
       const first = seen.get(instance.localId);
       if (first !== undefined) {
         return reject([{ pointer: `${base}/localId`, detail: `localId ${instance.localId} is also at #/entries/${first}`, rule: 'unique-in-batch' }]);
@@ -262,7 +273,21 @@ export class RecordsService {
     actor: Actor,
     prov: Provenance,
   ): Promise<Array<{ index: number; localId: string; status: 'created' | 'updated' | 'unchanged'; version: number }>> {
-    const sorted = [...entries].sort((a, b) => (a.localId < b.localId ? -1 : a.localId > b.localId ? 1 : 0));
+    const all = [...entries].sort((a, b) => (a.localId < b.localId ? -1 : a.localId > b.localId ? 1 : 0));
+    // Entries whose content hash equals the stored one (and not withdrawn) are unchanged: they are
+    // neither encrypted nor sent to the upsert (resubmitting an export costs one indexed read). A row
+    // changed by a concurrent transaction after this read is still safe: this write then counts as
+    // having happened before that one (a no-op), and the upsert below re-checks the hash of the rest.
+    const unchangedVersions = new Map<string, number>();
+    const stored: Array<{ local_id: string; version: number; content_hash: string; withdrawn: boolean }> = await em.query(
+      `SELECT local_id, version, content_hash, withdrawn_at IS NOT NULL AS withdrawn FROM records WHERE agency_id = $1 AND kind = $2 AND local_id = ANY($3::text[])`,
+      [agencyId, def.kind, all.map((p) => p.localId)],
+    );
+    if (stored.length) {
+      const hashOf = new Map(all.map((p) => [p.localId, p.contentHash]));
+      for (const r of stored) if (!r.withdrawn && hashOf.get(r.local_id) === r.content_hash) unchangedVersions.set(r.local_id, r.version);
+    }
+    const sorted = unchangedVersions.size ? all.filter((p) => !unchangedVersions.has(p.localId)) : all;
     const input = sorted.map((p) => ({
       local_id: p.localId,
       content_hash: p.contentHash,
@@ -275,7 +300,7 @@ export class RecordsService {
     }));
     // One statement: upsert the current rows, and append the versions and the change-feed entries of the
     // rows that actually changed (data-modifying CTEs see the upsert's RETURNING, no re-read).
-    const changed: Array<{ id: string; local_id: string; version: number; inserted: boolean }> = await em.query(
+    const changed: Array<{ id: string; local_id: string; version: number; inserted: boolean }> = !sorted.length ? [] : await em.query(
       `WITH up AS (
          INSERT INTO records AS r (agency_id, kind, local_id, version, content_hash, data, pii_enc, catalog_versions, quality, completeness, warnings, source_system)
          SELECT $1, $2, x.local_id, 1, x.content_hash, x.data, x.pii_enc, x.catalog_versions, x.quality, x.completeness, x.warnings, $4
@@ -302,8 +327,8 @@ export class RecordsService {
       [agencyId, def.kind, JSON.stringify(input), prov.sourceSystem ?? null, actor.clientId, prov.submissionId ?? null],
     );
     const byLocal = new Map(changed.map((c) => [c.local_id, c]));
+    // Rows the upsert left alone although the read above saw them differ (a concurrent write made them equal).
     const unchangedIds = sorted.filter((p) => !byLocal.has(p.localId)).map((p) => p.localId);
-    const unchangedVersions = new Map<string, number>();
     if (unchangedIds.length) {
       const rows: Array<{ local_id: string; version: number }> = await em.query(
         `SELECT local_id, version FROM records WHERE agency_id = $1 AND kind = $2 AND local_id = ANY($3::text[])`,
@@ -657,6 +682,8 @@ export class RecordsService {
       updatedAt: r.updated_at.toISOString(),
       data: r.data,
       pii: canReadPii && r.pii_enc ? this.cipher.decryptJson<Record<string, unknown>>(r.pii_enc) : null,
+      // Victims: the pseudonymous id of the record's person cluster (libs/matching; null until matched).
+      ...(r.person ? { personKey: r.person.k ?? null } : {}),
     }));
   }
 }

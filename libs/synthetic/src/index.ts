@@ -1,1 +1,3 @@
 export * from './victims';
+export * from './labelled';
+export * from './seed';
