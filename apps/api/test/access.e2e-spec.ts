@@ -4,7 +4,7 @@ import { DbContext, asAgencyId } from '@app/db';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 /** Routes that are deliberately reachable without a token. Adding one is a reviewed change of this list. */
-const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json', 'GET /health', 'GET /v1/open-data/{measure}', 'POST /oauth/token'];
+const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json', 'GET /health', 'GET /v1/open-data/referral-funnel', 'GET /v1/open-data/{measure}', 'POST /oauth/token'];
 
 interface Operation {
   id: string;

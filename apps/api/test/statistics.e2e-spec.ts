@@ -227,6 +227,62 @@ describe('statistics: counting rules, suppression, open data', () => {
     expect(rowOf(exactTwo, { sex: 'male', ageGroup: 'adult_18_plus' }).value).toBe(3);
   });
 
+  it('an attacker combining the two-way table with the one-way tables of separate requests and the total cannot recover a withheld cell; the same attack breaks primary-only suppression', async () => {
+    type Key = string; // "sex|ageGroup" with * for "all"
+    const cellsOf = async (who: TestPrincipal) => {
+      const two = await get(who, '/v1/statistics/victims?groupBy=sex,ageGroup');
+      const bySex = await get(who, '/v1/statistics/victims?groupBy=sex');
+      const byAge = await get(who, '/v1/statistics/victims?groupBy=ageGroup');
+      const out = new Map<Key, Cell>();
+      const conflicts: Key[] = [];
+      // A cell counts as published when any of the three responses publishes it (the attacker has them all).
+      const set = (k: Key, c: Cell) => {
+        const before = out.get(k);
+        if (before && !before.suppressed && !c.suppressed && before.value !== c.value) conflicts.push(k);
+        if (!before || before.suppressed) out.set(k, c);
+      };
+      for (const c of two.rows) set(`${c.key.sex}|${c.key.ageGroup}`, c);
+      for (const c of [...two.margins.sex, ...bySex.rows]) set(`${c.key.sex}|*`, c);
+      for (const c of [...two.margins.ageGroup, ...byAge.rows]) set(`*|${c.key.ageGroup}`, c);
+      set('*|*', two.total);
+      set('*|*', bySex.total);
+      return out;
+    };
+    /** Repeated subtraction along every row and column line (with its margin) until nothing new is learned. */
+    const attack = (cells: Map<Key, Cell>, hidden: Set<Key>) => {
+      const known = new Map<Key, number>([...cells].filter(([k]) => !hidden.has(k)).map(([k, c]) => [k, c.value!]));
+      const sexes = [...new Set([...cells.keys()].map((k) => k.split('|')[0]).filter((x) => x !== '*'))];
+      const ages = [...new Set([...cells.keys()].map((k) => k.split('|')[1]).filter((x) => x !== '*'))];
+      const lines: Array<{ total: Key; members: Key[] }> = [
+        ...sexes.map((s) => ({ total: `${s}|*`, members: ages.map((a) => `${s}|${a}`) })),
+        ...[...ages, '*'].map((a) => ({ total: `*|${a}`, members: sexes.map((s) => `${s}|${a}`) })),
+        { total: '*|*', members: ages.map((a) => `*|${a}`) },
+      ];
+      for (let progress = true; progress; ) {
+        progress = false;
+        for (const line of lines) {
+          const unknown = [line.total, ...line.members].filter((k) => !known.has(k));
+          if (unknown.length !== 1) continue;
+          const [k] = unknown;
+          const sum = line.members.filter((m) => m !== k).reduce((x, m) => x + known.get(m)!, 0);
+          known.set(k, k === line.total ? sum : known.get(line.total)! - sum);
+          progress = true;
+        }
+      }
+      return [...hidden].filter((k) => known.has(k)).map((k) => [k, known.get(k)]);
+    };
+    const published = await cellsOf(reader);
+    const withheld = new Set([...published].filter(([, c]) => c.suppressed).map(([k]) => k));
+    expect(withheld.size).toBeGreaterThan(0);
+    expect(attack(published, withheld)).toEqual([]);
+    // Control: on the exact figures, hiding only the cells below 5 (no complementary cells) lets the same attack through.
+    const exactCells = await cellsOf(exact);
+    const primaryOnly = new Set([...exactCells].filter(([, c]) => c.value! > 0 && c.value! < 5).map(([k]) => k));
+    const recovered = attack(exactCells, primaryOnly);
+    expect(recovered.length).toBeGreaterThan(0);
+    for (const [k, v] of recovered) expect(v).toBe(exactCells.get(k as Key)!.value);
+  });
+
   it('CSV with Accept: text/csv or format=csv, provenance in headers', async () => {
     const res = await request(t.baseUrl).get('/v1/statistics/victims?groupBy=sex').auth(exact.token, { type: 'bearer' }).set('accept', 'text/csv');
     expect(res.status).toBe(200);
@@ -277,7 +333,7 @@ describe('statistics: counting rules, suppression, open data', () => {
       const res = await request(t.baseUrl).get(path);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
-      expect(res.text).toContain("fetch('/v1/open-data/'");
+      expect(res.text).toContain("'/v1/open-data/victims'");
     }
     for (const q of ['victims?groupBy=offense', 'victims?groupBy=sex,ageGroup', 'cases?groupBy=state', 'victims?groupBy=offense&from=2024-01-01&to=2024-12-31']) {
       const r = await get(null, `/v1/open-data/${q}`);

@@ -84,6 +84,8 @@ export class RecordEntity {
 @Entity('record_versions')
 @Unique('uq_record_versions_record_version', ['recordId', 'version'])
 @Index('ix_record_versions_agency_kind_local', ['agencyId', 'kind', 'localId', 'version'])
+// Statistics: the last change included (lastChangeAt) without scanning the history (issue 9).
+@Index('ix_record_versions_kind_changed', ['kind', 'changedAt'])
 export class RecordVersionEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', primaryKeyConstraintName: 'pk_record_versions' })
   id!: string;

@@ -9,3 +9,7 @@ export * from './coverage.service';
 export * from './dto/coverage.dto';
 export * from './sesnsp-export.service';
 export * from './dto/sesnsp-export.dto';
+export * from './referral-funnel.service';
+export * from './dto/referral-funnel.dto';
+export * from './summaries';
+export * from './summary.entity';

@@ -7,7 +7,7 @@
  */
 import { catalogRegistry } from '@app/catalogs';
 
-export const MEASURES = ['victims', 'victim-records', 'cases', 'charged-offenses'] as const;
+export const MEASURES = ['victims', 'victim-records', 'cases', 'charged-offenses', 'accused', 'judicial-outcomes', 'reports', 'referrals'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export const DIMENSIONS = [
@@ -27,6 +27,19 @@ export const DIMENSIONS = [
   'victimType',
   'stage',
   'agencyKind',
+  'proceduralStatus',
+  'outcome',
+  'procedure',
+  'final',
+  'channel',
+  'callerRole',
+  'classification',
+  'environment',
+  'status',
+  'urgency',
+  'serviceType',
+  'involvesMinor',
+  'receiverAgencyKind',
   'year',
   'quarter',
   'month',
@@ -42,12 +55,18 @@ export interface DimensionDef {
   catalog?: string;
   /** List every catalog code even when its count is zero (R2 for offenses). */
   fullDomain?: boolean;
+  /** Fixed codes of a dimension without a catalog (e.g. referral statuses). */
+  codes?: readonly string[];
 }
 
 export interface MeasureDef {
-  unit: 'victim' | 'victim_registration' | 'investigation_file' | 'offence_charge';
-  /** Record kind in record_versions. */
-  kind: 'victims' | 'cases';
+  unit: 'victim' | 'victim_registration' | 'investigation_file' | 'offence_charge' | 'accused_person' | 'sentence' | 'report' | 'referral';
+  /** Record kind in record_versions (`referrals` are not records: their events date the last change). */
+  kind: 'victims' | 'cases' | 'accused' | 'judicial-outcomes' | 'reports' | 'referrals';
+  /** Re-computable as of a past instant from record_versions (R36). */
+  asOf: boolean;
+  /** The date the period and the time dimensions refer to. */
+  basis: string;
   /** The distinct-count expression over base `b`. */
   unitId: string;
   dimensions: Partial<Record<Dimension, DimensionDef>>;
@@ -128,11 +147,113 @@ const CASE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
 const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind'];
 const CASE_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'charge-stage', 'agency-kind'];
 
+const ACCUSED_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  offense: { column: 'b.offense', multi: false, catalog: 'offense', fullDomain: true },
+  ...offenseAttributeDims('b.offense', false),
+  sex: { column: 'b.sex', multi: false, catalog: 'sex', fullDomain: true },
+  ageGroup: { column: '<age>', multi: false, catalog: 'age-group' },
+  nationality: { column: 'b.nationality', multi: true, catalog: 'country' },
+  stateOfOrigin: { column: 'b.state_of_origin', multi: false, catalog: 'state' },
+  // State and jurisdiction of the investigation file the accused person is charged in (NR: no such file).
+  state: { column: 'b.state', multi: false, catalog: 'state' },
+  jurisdiction: { column: 'b.jurisdiction', multi: false, catalog: 'jurisdiction-type', fullDomain: true },
+  proceduralStatus: { column: 'b.procedural_status', multi: false, catalog: 'accused-procedural-status', fullDomain: true },
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  ...TIME,
+};
+
+const OUTCOME_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  offense: { column: 'b.offense', multi: false, catalog: 'offense', fullDomain: true },
+  ...offenseAttributeDims('b.offense', false),
+  outcome: { column: 'b.outcome', multi: false, catalog: 'judicial-outcome', fullDomain: true },
+  procedure: { column: 'b.procedure', multi: false, catalog: 'procedure-type' },
+  final: { column: 'b.final', multi: false, catalog: 'yes-no', fullDomain: true },
+  // The court's jurisdiction and state.
+  jurisdiction: { column: 'b.jurisdiction', multi: false, catalog: 'jurisdiction-type', fullDomain: true },
+  state: { column: 'b.state', multi: false, catalog: 'state' },
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  ...TIME,
+};
+
+const REPORT_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  classification: { column: 'b.classification', multi: false, catalog: 'hotline-contact-classification', fullDomain: true },
+  channel: { column: 'b.channel', multi: false, catalog: 'contact-channel' },
+  callerRole: { column: 'b.caller_role', multi: false, catalog: 'caller-role' },
+  environment: { column: 'b.environment', multi: false, catalog: 'environment' },
+  // State where the reported facts happened.
+  state: { column: 'b.state', multi: false, catalog: 'state' },
+  exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  ...TIME,
+};
+
+/** Statuses of a referral (libs/referrals), in lifecycle order. */
+export const REFERRAL_STATUSES = ['sent', 'acknowledged', 'accepted', 'declined', 'redirected', 'in_progress', 'closed'] as const;
+export const REFERRAL_STATUS_LABELS: Record<string, { es: string; en: string }> = {
+  sent: { es: 'Enviada', en: 'Sent' },
+  acknowledged: { es: 'Acusada de recibo', en: 'Acknowledged' },
+  accepted: { es: 'Aceptada', en: 'Accepted' },
+  declined: { es: 'Rechazada', en: 'Declined' },
+  redirected: { es: 'Redirigida', en: 'Redirected' },
+  in_progress: { es: 'En atención', en: 'In progress' },
+  closed: { es: 'Cerrada', en: 'Closed' },
+};
+
+const REFERRAL_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  status: { column: 'b.status', multi: false, codes: REFERRAL_STATUSES, fullDomain: true },
+  urgency: { column: 'b.urgency', multi: false, catalog: 'referral-urgency', fullDomain: true },
+  serviceType: { column: 'b.services', multi: true, catalog: 'service-type' },
+  involvesMinor: { column: 'b.involves_minor', multi: false, catalog: 'yes-no', fullDomain: true },
+  state: { column: 'b.state', multi: false, catalog: 'state' },
+  // Kind of the sending agency (agencyKind) and of the receiving one.
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  receiverAgencyKind: { column: 'b.receiver_agency_kind', multi: false, catalog: 'agency-kind' },
+  ...TIME,
+};
+
+const VICTIM_BASIS = 'identifiedOn, else eventDate, else registration date';
+const CASE_BASIS = 'openedOn of the investigation file';
 export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
-  victims: { unit: 'victim', kind: 'victims', unitId: 'b.person_id', dimensions: VICTIM_DIMENSIONS, catalogs: VICTIM_CATALOGS },
-  'victim-records': { unit: 'victim_registration', kind: 'victims', unitId: 'b.record_id', dimensions: VICTIM_DIMENSIONS, catalogs: VICTIM_CATALOGS },
-  cases: { unit: 'investigation_file', kind: 'cases', unitId: 'b.record_id', dimensions: CASE_DIMENSIONS, catalogs: CASE_CATALOGS },
-  'charged-offenses': { unit: 'offence_charge', kind: 'cases', unitId: 'b.charge_id', dimensions: CASE_DIMENSIONS, catalogs: CASE_CATALOGS },
+  victims: { unit: 'victim', kind: 'victims', asOf: true, basis: VICTIM_BASIS, unitId: 'b.person_id', dimensions: VICTIM_DIMENSIONS, catalogs: VICTIM_CATALOGS },
+  'victim-records': { unit: 'victim_registration', kind: 'victims', asOf: true, basis: VICTIM_BASIS, unitId: 'b.record_id', dimensions: VICTIM_DIMENSIONS, catalogs: VICTIM_CATALOGS },
+  cases: { unit: 'investigation_file', kind: 'cases', asOf: true, basis: CASE_BASIS, unitId: 'b.record_id', dimensions: CASE_DIMENSIONS, catalogs: CASE_CATALOGS },
+  'charged-offenses': { unit: 'offence_charge', kind: 'cases', asOf: true, basis: CASE_BASIS, unitId: 'b.charge_id', dimensions: CASE_DIMENSIONS, catalogs: CASE_CATALOGS },
+  accused: {
+    unit: 'accused_person',
+    kind: 'accused',
+    asOf: false,
+    basis: 'first procedural date of the accused person, else the status date, else the registration date',
+    unitId: 'b.record_id',
+    dimensions: ACCUSED_DIMENSIONS,
+    catalogs: ['offense', 'yes-no', 'tip-bucket', 'exploitation-form', 'sex', 'age-group', 'country', 'state', 'jurisdiction-type', 'accused-procedural-status', 'agency-kind'],
+  },
+  'judicial-outcomes': {
+    unit: 'sentence',
+    kind: 'judicial-outcomes',
+    asOf: false,
+    basis: 'decision date',
+    unitId: 'b.record_id',
+    dimensions: OUTCOME_DIMENSIONS,
+    catalogs: ['offense', 'yes-no', 'tip-bucket', 'exploitation-form', 'judicial-outcome', 'procedure-type', 'jurisdiction-type', 'state', 'agency-kind'],
+  },
+  reports: {
+    unit: 'report',
+    kind: 'reports',
+    asOf: true,
+    basis: 'receivedAt (UTC date)',
+    unitId: 'b.record_id',
+    dimensions: REPORT_DIMENSIONS,
+    catalogs: ['contact-channel', 'caller-role', 'hotline-contact-classification', 'environment', 'state', 'exploitation-form', 'agency-kind'],
+  },
+  referrals: {
+    unit: 'referral',
+    kind: 'referrals',
+    asOf: false,
+    basis: 'date the referral was sent (UTC)',
+    unitId: 'b.record_id',
+    dimensions: REFERRAL_DIMENSIONS,
+    catalogs: ['referral-urgency', 'service-type', 'yes-no', 'state', 'agency-kind'],
+  },
 };
 
 const arr = (json: string) => `ARRAY(SELECT jsonb_array_elements_text(COALESCE(${json}, '[]'::jsonb)))`;
@@ -154,8 +275,57 @@ export interface BaseOptions {
   caseGeography: boolean;
 }
 
+/** Reports: one row per report, from its stored (non-personal) data `d` of records or record_versions. */
+const reportColumns = (d: string) => `COALESCE(${d}->>'channel', 'NR') AS channel, COALESCE(${d}->>'callerRole', 'NR') AS caller_role,
+  COALESCE(${d}->>'classification', 'NR') AS classification, COALESCE(${d}->>'environment', 'NR') AS environment,
+  COALESCE(${d}->'place'->>'state', 'NR') AS state, ${nonEmpty(arr(`${d}->'exploitationForms'`))} AS exploitation_forms,
+  ((${d}->>'receivedAt')::timestamptz AT TIME ZONE 'UTC')::date AS ref_date`;
+
 /** SQL of the `base` relation of a measure. */
 export function baseSql(def: MeasureDef, o: BaseOptions): string {
+  if (def.kind === 'accused') {
+    // One row per accused person × file × offense (accused_facts); the file's state and jurisdiction.
+    const file = (col: string) => `COALESCE((SELECT cc.${col}::text FROM case_charges cc JOIN records cr ON cr.id = cc.record_id AND cr.withdrawn_at IS NULL
+        WHERE cc.agency_id = af.agency_id AND cc.case_local_id = af.case_local_id LIMIT 1), 'NR')`;
+    return `SELECT af.record_id, af.agency_id, ag.kind::text AS agency_kind, af.offense_code::text AS offense, af.sex::text AS sex, af.age AS age,
+        ${nonEmpty('af.nationality')} AS nationality, af.state_of_origin::text AS state_of_origin, af.procedural_status::text AS procedural_status,
+        ${file('state')} AS state, ${file('jurisdiction')} AS jurisdiction,
+        COALESCE(af.first_on, af.status_on, (r.created_at AT TIME ZONE 'UTC')::date) AS ref_date
+      FROM accused_facts af
+      JOIN records r ON r.id = af.record_id AND r.withdrawn_at IS NULL
+      JOIN agencies ag ON ag.id = af.agency_id`;
+  }
+  if (def.kind === 'judicial-outcomes') {
+    return `SELECT jf.record_id, jf.agency_id, ag.kind::text AS agency_kind, jf.offense_code::text AS offense, jf.effective_outcome::text AS outcome,
+        jf.procedure::text AS procedure, CASE WHEN jf.final THEN 'yes' ELSE 'no' END AS final, jf.court_jurisdiction::text AS jurisdiction,
+        jf.court_state::text AS state, jf.decision_date AS ref_date
+      FROM judicial_outcome_facts jf
+      JOIN records r ON r.id = jf.record_id AND r.withdrawn_at IS NULL
+      JOIN agencies ag ON ag.id = jf.agency_id`;
+  }
+  if (def.kind === 'reports') {
+    if (!o.asOfParam) {
+      return `SELECT r.id AS record_id, r.agency_id, ag.kind::text AS agency_kind, ${reportColumns('r.data')}
+        FROM records r JOIN agencies ag ON ag.id = r.agency_id
+        WHERE r.kind = 'reports' AND r.withdrawn_at IS NULL`;
+    }
+    return `SELECT v.record_id, v.agency_id, ag.kind::text AS agency_kind, ${reportColumns('v.data')}
+      FROM (SELECT DISTINCT ON (record_id) record_id, agency_id, data, op FROM record_versions
+             WHERE kind = 'reports' AND changed_at <= ${o.asOfParam} ORDER BY record_id, version DESC) v
+      JOIN agencies ag ON ag.id = v.agency_id
+      WHERE v.op <> 'withdraw'`;
+  }
+  if (def.kind === 'referrals') {
+    // Referrals proper (not the automatic notices to child protection); a redirection is a new referral.
+    return `SELECT rf.id AS record_id, rf.sender_agency_id AS agency_id, sa.kind::text AS agency_kind, ra.kind::text AS receiver_agency_kind,
+        rf.status::text AS status, rf.urgency::text AS urgency, ${nonEmpty('rf.services_requested')} AS services,
+        CASE WHEN rf.involves_minor THEN 'yes' ELSE 'no' END AS involves_minor, COALESCE(rf.state, 'NR')::text AS state,
+        (rf.created_at AT TIME ZONE 'UTC')::date AS ref_date
+      FROM referrals rf
+      JOIN agencies sa ON sa.id = rf.sender_agency_id
+      JOIN agencies ra ON ra.id = rf.receiver_agency_id
+      WHERE rf.kind = 'referral'`;
+  }
   const person = (rec: string) => (o.personLinks ? `COALESCE(pl.person_id, ${rec})` : rec);
   const links = (rec: string) => (o.personLinks ? `LEFT JOIN person_links pl ON pl.record_id = ${rec}` : '');
   if (def.kind === 'victims') {

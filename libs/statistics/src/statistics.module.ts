@@ -8,12 +8,14 @@ import { DASHBOARD_HTML } from './dashboard-page';
 import { SesnspExportController } from './sesnsp-export.controller';
 import { SesnspExportService } from './sesnsp-export.service';
 import { OpenDataController, StatisticsController } from './statistics.controller';
+import { ReferralFunnelController } from './referral-funnel.controller';
+import { ReferralFunnelService } from './referral-funnel.service';
 import { StatisticsService } from './statistics.service';
 
 /** Statistics (counts only, cross-agency), open data and the public dashboard. */
 @Module({
-  controllers: [CoverageController, SesnspExportController, StatisticsController, OpenDataController, DashboardController],
-  providers: [StatisticsService, CoverageService, SesnspExportService],
+  controllers: [CoverageController, SesnspExportController, ReferralFunnelController, StatisticsController, OpenDataController, DashboardController],
+  providers: [StatisticsService, CoverageService, SesnspExportService, ReferralFunnelService],
   exports: [StatisticsService],
 })
 export class StatisticsModule implements OnModuleInit {

@@ -4,16 +4,20 @@ import { catalogRegistry, isNullCode } from '@app/catalogs';
 import { DbContext } from '@app/db';
 import { type FieldErrorDto, ProblemException } from '@app/http';
 import type { CodeLabelDto, CompletenessDto, StatisticsCellDto, StatisticsQueryDto, StatisticsResultDto } from './dto/statistics.dto';
-import { baseSql, type Dimension, DIMENSIONS, MEASURE_DEFS, type Measure, type MeasureDef } from './measures';
+import { baseSql, type Dimension, DIMENSIONS, MEASURE_DEFS, type Measure, type MeasureDef, REFERRAL_STATUS_LABELS } from './measures';
 import { keyOf, type StatCell, suppressCells } from './suppression';
+import { binsAligned, refreshSummaries, summaryDimensions, summaryRelations } from './summaries';
 
 export const STATISTICS_OPTIONS = Symbol('STATISTICS_OPTIONS');
 export interface StatisticsOptions {
   /** Cells with 0 < value < threshold are suppressed for callers without `statistics:exact`. */
   threshold: number;
+  /** Answer from the pre-aggregated summaries when they can (STATISTICS_PREAGGREGATION=false turns it off). */
+  preAggregation?: boolean;
 }
 export const defaultStatisticsOptions = (): StatisticsOptions => ({
   threshold: Math.max(2, Number(process.env.STATISTICS_SUPPRESSION_THRESHOLD ?? 5) || 5),
+  preAggregation: process.env.STATISTICS_PREAGGREGATION !== 'false',
 });
 
 export type StatisticsMode = 'exact' | 'suppressed';
@@ -71,10 +75,16 @@ export class StatisticsService {
     return this.options.threshold;
   }
 
-  async compute(measure: Measure, q: StatisticsQueryDto, mode: StatisticsMode): Promise<StatisticsResultDto> {
+  private get preAggregation(): boolean {
+    return this.options.preAggregation !== false;
+  }
+
+  /** `path: 'records'` forces the un-aggregated path (used to check the summaries against it). */
+  async compute(measure: Measure, q: StatisticsQueryDto, mode: StatisticsMode, opts: { path?: 'auto' | 'records' } = {}): Promise<StatisticsResultDto> {
     const def = MEASURE_DEFS[measure];
     const errors: FieldErrorDto[] = [];
-    const groupBy = (q.groupBy ?? 'offense').split(',') as Dimension[];
+    // Default: by offense (R2); measures without offenses group by their first dimension.
+    const groupBy = (q.groupBy ?? (def.dimensions.offense ? 'offense' : Object.keys(def.dimensions)[0])).split(',') as Dimension[];
     for (const d of groupBy) {
       if (!(DIMENSIONS as readonly string[]).includes(d) || !def.dimensions[d]) {
         errors.push({ pointer: '#/groupBy', detail: `${d} is not a dimension of ${measure}`, rule: 'dimension', allowed: Object.keys(def.dimensions) });
@@ -101,13 +111,14 @@ export class StatisticsService {
       }
       const codes = [...new Set(raw.split(','))];
       for (const c of codes) {
-        const ok = d === 'ageGroup' ? bins.some((b) => b.code === c) || c === 'SI' || c === 'NA' : this.registry.has(dim.catalog!, c);
+        const ok =
+          d === 'ageGroup' ? bins.some((b) => b.code === c) || c === 'SI' || c === 'NA' : dim.codes ? dim.codes.includes(c) : this.registry.has(dim.catalog!, c);
         if (!ok) {
           errors.push({
             pointer: `#/${d}`,
-            detail: `${c} is not a code of ${d === 'ageGroup' ? `the age bins ${ageBins}` : `catalog ${dim.catalog}`}`,
+            detail: `${c} is not a code of ${d === 'ageGroup' ? `the age bins ${ageBins}` : dim.codes ? d : `catalog ${dim.catalog}`}`,
             rule: 'isCode',
-            ...(d === 'ageGroup' ? { allowed: [...bins.map((b) => b.code), 'SI', 'NA'] } : { catalog: `/v1/catalogs/${dim.catalog}` }),
+            ...(d === 'ageGroup' ? { allowed: [...bins.map((b) => b.code), 'SI', 'NA'] } : dim.codes ? { allowed: [...dim.codes] } : { catalog: `/v1/catalogs/${dim.catalog}` }),
           });
         }
       }
@@ -123,7 +134,9 @@ export class StatisticsService {
     }
     if (from && to && from > to) errors.push({ pointer: '#/from', detail: 'from is after to', rule: 'period' });
     let asOf: Date | undefined;
-    if (q.asOf) {
+    if (q.asOf && !def.asOf) {
+      errors.push({ pointer: '#/asOf', detail: `asOf is not available for ${measure} (no version history of its projection)`, rule: 'as-of-unsupported' });
+    } else if (q.asOf) {
       asOf = new Date(q.asOf);
       if (Number.isNaN(asOf.getTime())) errors.push({ pointer: '#/asOf', detail: 'asOf is not a valid instant', rule: 'date' });
       else if (asOf.getTime() > Date.now()) errors.push({ pointer: '#/asOf', detail: 'asOf is in the future', rule: 'not-future' });
@@ -139,20 +152,99 @@ export class StatisticsService {
       if (asOf) asOf = new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), asOf.getUTCDate()));
     }
 
+    // Pre-aggregated summaries answer when they hold every dimension used, the period is whole months
+    // and the age bins follow the elementary bands; they are brought up to date first.
+    const sdims = this.preAggregation && opts.path !== 'records' && !asOf ? summaryDimensions(measure) : null;
+    const monthStart = (d: string | null) => d === null || d.endsWith('-01');
+    const monthEnd = (d: string | null) => d === null || new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).getUTCDate() === 1;
+    const summary =
+      !!sdims &&
+      [...groupBy, ...(Object.keys(filters) as Dimension[])].every((d) => sdims[d]) &&
+      monthStart(from) &&
+      monthEnd(to) &&
+      (!(groupBy.includes('ageGroup') || filters.ageGroup) || binsAligned(bins));
+    if (summary) await this.db.system((em) => refreshSummaries(em));
     return this.db.system(async (em) => {
       await em.query(`SET TRANSACTION READ ONLY`);
       await em.query(`SET LOCAL statement_timeout = '30s'`);
-      return this.run(em, measure, def, { groupBy, filters, from, to, asOf, bins, ageBins, mode });
+      return this.run(em, measure, def, { groupBy, filters, from, to, asOf, bins, ageBins, mode, summary });
     });
   }
 
   /** The person_links table of libs/matching (record_id → person_id), when it exists. */
+  private personLinksKnown = false;
   private async hasPersonLinks(em: EntityManager): Promise<boolean> {
+    if (this.personLinksKnown) return true; // a table once there stays there
     const [row] = await em.query(
       `SELECT count(*)::int AS n FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name = 'person_links' AND column_name IN ('record_id', 'person_id')`,
     );
+    this.personLinksKnown = row.n === 2;
     return row.n === 2;
+  }
+
+  /** Counts from the summaries: per subset of the grouped dimensions, unnesting only that subset's multi-valued ones. */
+  private async countSummary(
+    em: EntityManager,
+    measure: Measure,
+    groupBy: Dimension[],
+    col: (d: Dimension) => string,
+    dims: Partial<Record<Dimension, { multi: boolean }>>,
+    where: string[],
+    params: unknown[],
+    subsets: number[][],
+  ): Promise<Array<Record<string, unknown>>> {
+    const rel = summaryRelations(measure);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const part = (source: string, count: string) =>
+      subsets
+        .map((subset) => {
+          const cols = groupBy.map((d, i) => (subset.includes(i) ? `0 AS a${i}, ${dims[d]!.multi ? `u${i}.v` : col(d)} AS g${i}` : `1 AS a${i}, NULL::text AS g${i}`));
+          const laterals = subset.filter((i) => dims[groupBy[i]]!.multi).map((i) => `CROSS JOIN LATERAL unnest(${col(groupBy[i])}) AS u${i}(v)`);
+          const keys = subset.map((i) => `g${i}`);
+          return `SELECT ${[...cols, `${count} AS n`].join(', ')} FROM (${source}) b ${laterals.join(' ')} ${filter} ${keys.length ? `GROUP BY ${keys.join(', ')}` : ''}`;
+        })
+        .join('\nUNION ALL\n');
+    const rows: Array<Record<string, unknown>> = await em.query(part(rel.cube, 'COALESCE(sum(b.n), 0)::bigint'), params);
+    if (rel.units) rows.push(...((await em.query(part(rel.units, 'count(DISTINCT b.uid)::bigint'), params)) as Array<Record<string, unknown>>));
+    // Persons counted from the cube and from the unit rows are disjoint: add per key.
+    const merged = new Map<string, Record<string, unknown>>();
+    for (const r of rows) {
+      const id = JSON.stringify(groupBy.map((_, i) => (Number(r[`a${i}`]) === 1 ? null : String(r[`g${i}`]))));
+      const m = merged.get(id);
+      if (m) m.n = Number(m.n) + Number(r.n);
+      else merged.set(id, { ...r, n: Number(r.n) });
+    }
+    return [...merged.values()];
+  }
+
+  /** Contributing agencies and completeness counts from the summaries. */
+  private async summaryProvenance(
+    em: EntityManager,
+    measure: Measure,
+    completenessDims: Dimension[],
+    cond: (d: Dimension, code: string) => string,
+    where: string[],
+    params: unknown[],
+  ): Promise<Record<string, number>> {
+    const rel = summaryRelations(measure);
+    const filter = where.length ? `AND ${where.join(' AND ')}` : '';
+    // An agency contributes when one of its units passes the filters (index on agency_id, month).
+    const [{ agencies }] = await em.query(
+      `SELECT count(*)::int AS agencies FROM agencies a WHERE EXISTS (SELECT 1 FROM (${rel.agencies}) b WHERE b.agency_id = a.id ${filter})`,
+      params,
+    );
+    const out: Record<string, number> = { agencies: Number(agencies) };
+    if (!completenessDims.length) return out;
+    const cols = (count: (c: string) => string) =>
+      completenessDims
+        .map((d, i) => `${count(cond(d, 'SI'))} AS si${i}, ${count(cond(d, 'NR'))} AS nr${i}, ${count(`${cond(d, 'SI')} OR ${cond(d, 'NR')}`)} AS ni${i}`)
+        .join(', ');
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [c] = await em.query(`SELECT ${cols((x) => `COALESCE(sum(b.n) FILTER (WHERE ${x}), 0)::int`)} FROM (${rel.cube}) b ${w}`, params);
+    const [u] = rel.units ? await em.query(`SELECT ${cols((x) => `count(DISTINCT b.uid) FILTER (WHERE ${x})::int`)} FROM (${rel.units}) b ${w}`, params) : [{}];
+    for (const k of Object.keys(c)) out[k] = Number(c[k]) + Number(u[k] ?? 0);
+    return out;
   }
 
   private async run(
@@ -168,6 +260,7 @@ export class StatisticsService {
       bins: AgeBin[];
       ageBins: string;
       mode: StatisticsMode;
+      summary?: boolean;
     },
   ): Promise<StatisticsResultDto> {
     const params: unknown[] = [];
@@ -187,30 +280,37 @@ export class StatisticsService {
     const ageExpr = `(CASE WHEN b.age IS NULL THEN 'SI' ${o.bins
       .map((bin) => `WHEN b.age >= ${bin.min}${bin.max === null ? '' : ` AND b.age <= ${bin.max}`} THEN '${bin.code.replace(/'/g, "''")}'`)
       .join(' ')} ELSE 'NA' END)`;
-    const col = (d: Dimension) => (d === 'ageGroup' ? ageExpr : def.dimensions[d]!.column);
+    const dims = (o.summary ? summaryDimensions(measure) : def.dimensions)!;
+    const col = (d: Dimension) => (d === 'ageGroup' ? ageExpr : dims[d]!.column);
 
     const where: string[] = [];
     for (const [d, codes] of Object.entries(o.filters) as Array<[Dimension, string[]]>) {
-      const dim = def.dimensions[d]!;
+      const dim = dims[d]!;
       where.push(dim.multi ? `${col(d)} && ${p(codes)}::text[]` : `${col(d)} = ANY(${p(codes)}::text[])`);
     }
-    if (o.from) where.push(`b.ref_date >= ${p(o.from)}::date`);
-    if (o.to) where.push(`b.ref_date <= ${p(o.to)}::date`);
+    if (o.summary) {
+      // Whole months: compare the month column (indexed in the unit rows).
+      if (o.from) where.push(`b.month >= ${p(o.from.slice(0, 7))} AND b.month <> 'SI'`);
+      if (o.to) where.push(`b.month <= ${p(o.to.slice(0, 7))}`);
+    } else {
+      if (o.from) where.push(`b.ref_date >= ${p(o.from)}::date`);
+      if (o.to) where.push(`b.ref_date <= ${p(o.to)}::date`);
+    }
     const cte = `WITH b0 AS (${base}), f AS (SELECT b.* FROM b0 b ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
 
     // Every subset of the grouped dimensions: the table, its margins, the total.
     const k = o.groupBy.length;
     const laterals = o.groupBy
-      .map((d, i) => (def.dimensions[d]!.multi ? `CROSS JOIN LATERAL unnest(${col(d)}) AS u${i}(v)` : ''))
+      .map((d, i) => (dims[d]!.multi ? `CROSS JOIN LATERAL unnest(${col(d)}) AS u${i}(v)` : ''))
       .join(' ');
-    const gExpr = (d: Dimension, i: number) => (def.dimensions[d]!.multi ? `u${i}.v` : col(d));
+    const gExpr = (d: Dimension, i: number) => (dims[d]!.multi ? `u${i}.v` : col(d));
     const subsets: number[][] = [];
     for (let mask = (1 << k) - 1; mask >= 0; mask--) subsets.push([...Array(k).keys()].filter((i) => mask & (1 << i)));
     const sql = `${cte}
       SELECT ${o.groupBy.map((_, i) => `GROUPING(x.g${i}) AS a${i}, x.g${i}`).join(', ')}${k ? ',' : ''} count(DISTINCT x.uid)::int AS n
         FROM (SELECT ${def.unitId.replace(/^b\./, 'b.')} AS uid${o.groupBy.map((d, i) => `, ${gExpr(d, i)} AS g${i}`).join('')} FROM f b ${laterals}) x
        GROUP BY GROUPING SETS (${subsets.map((s) => `(${s.map((i) => `x.g${i}`).join(', ')})`).join(', ')})`;
-    const counted: Array<Record<string, unknown>> = await em.query(sql, params);
+    const counted: Array<Record<string, unknown>> = o.summary ? await this.countSummary(em, measure, o.groupBy, col, dims, where, params, subsets) : await em.query(sql, params);
 
     const observed: Array<Set<string>> = o.groupBy.map(() => new Set());
     const cells = new Map<string, StatCell>();
@@ -226,6 +326,7 @@ export class StatisticsService {
       let listed: string[];
       if (o.filters[d]) listed = o.filters[d]!;
       else if (d === 'ageGroup') listed = o.bins.map((b) => b.code);
+      else if (def.dimensions[d]!.codes) listed = [...def.dimensions[d]!.codes!];
       else if (def.dimensions[d]!.fullDomain) listed = (this.registry.get(def.dimensions[d]!.catalog!)?.entries ?? []).filter((e) => !e.retiredOn).map((e) => e.code);
       else listed = [];
       const extra = seen.filter((v) => !listed.includes(v)).sort();
@@ -250,6 +351,7 @@ export class StatisticsService {
         const bin = o.bins.find((b) => b.code === code);
         if (bin) return bin.label;
       }
+      if (def.dimensions[d]?.codes && REFERRAL_STATUS_LABELS[code]) return REFERRAL_STATUS_LABELS[code];
       const catalog = def.dimensions[d]?.catalog;
       const e = (isNullCode(code) ? this.registry.entry('null-code', code) : undefined) ?? (catalog ? this.registry.entry(catalog, code) : undefined);
       return e ? { es: e.labelEs, en: e.labelEn } : { es: code, en: code };
@@ -275,18 +377,25 @@ export class StatisticsService {
     }
     const totalCell = cells.get(keyOf(Array(k).fill(null)))!;
     const total = toDto(totalCell);
-    total.labels = { total: { es: 'Todos los delitos de la Ley General (cada unidad una vez)', en: 'All General Law offenses (each unit once)' } };
+    total.labels = {
+      total: def.dimensions.offense
+        ? { es: 'Todos los delitos de la Ley General (cada unidad una vez)', en: 'All General Law offenses (each unit once)' }
+        : { es: 'Total (cada unidad una vez)', en: 'Total (each unit once)' },
+    };
 
     // Provenance: contributing agencies, completeness, last change included.
     const completenessDims = [...used].filter((d) => !TIME_DIMS.includes(d));
-    const cond = (d: Dimension, code: string) => (d === 'ageGroup' ? (code === 'SI' ? 'b.age IS NULL' : 'false') : def.dimensions[d]!.multi ? `'${code}' = ANY(${col(d)})` : `${col(d)} = '${code}'`);
-    const [prov] = await em.query(
+    const cond = (d: Dimension, code: string) => (d === 'ageGroup' ? (code === 'SI' ? 'b.age IS NULL' : 'false') : dims[d]!.multi ? `'${code}' = ANY(${col(d)})` : `${col(d)} = '${code}'`);
+    const [prov] = o.summary ? [await this.summaryProvenance(em, measure, completenessDims, cond, where, params)] : await em.query(
       `${cte} SELECT count(DISTINCT b.agency_id)::int AS agencies
          ${completenessDims.map((d, i) => `, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')})::int AS si${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'NR')})::int AS nr${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')} OR ${cond(d, 'NR')})::int AS ni${i}`).join('')}
          FROM f b`,
       params,
     );
-    const [last] = await em.query(`SELECT max(changed_at) AS at FROM record_versions WHERE kind = $1 AND changed_at <= $2`, [def.kind, cutoff]);
+    const [last] =
+      def.kind === 'referrals'
+        ? await em.query(`SELECT max(at) AS at FROM referral_events WHERE at <= $1`, [cutoff])
+        : await em.query(`SELECT changed_at AS at FROM record_versions WHERE kind = $1 AND changed_at <= $2 ORDER BY changed_at DESC LIMIT 1`, [def.kind, cutoff]);
     const completeness: Record<string, CompletenessDto> = {};
     const pct = (n: number) => (totalCell.value ? Math.round((1000 * n) / totalCell.value) / 10 : 0);
     const safe = (n: number) => o.mode === 'exact' || ((n === 0 || n >= this.options.threshold) && (totalCell.value - n === 0 || totalCell.value - n >= this.options.threshold));
@@ -312,7 +421,7 @@ export class StatisticsService {
       measure,
       unit: def.unit,
       unitLabel: { es: unitEntry?.labelEs ?? def.unit, en: unitEntry?.labelEn ?? def.unit },
-      period: { from: o.from, to: o.to, basis: def.kind === 'victims' ? 'identifiedOn, else eventDate, else registration date' : 'openedOn of the investigation file' },
+      period: { from: o.from, to: o.to, basis: def.basis },
       asOf: new Date(cutoff).toISOString(),
       lastChangeAt: last?.at ? new Date(last.at).toISOString() : null,
       filters: o.filters as Record<string, string[]>,
@@ -322,6 +431,7 @@ export class StatisticsService {
       contributingAgencies: Number(prov.agencies),
       completeness,
       personLinkage: personLinks,
+      preAggregated: !!o.summary,
       suppression: {
         applied: o.mode === 'suppressed',
         threshold: this.options.threshold,

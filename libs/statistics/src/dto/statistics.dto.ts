@@ -9,7 +9,9 @@ const CODES_MESSAGE = '$property must be a comma-separated list of catalog codes
 export class StatisticsMeasureParamDto {
   /**
    * What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
-   * agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+   * agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
+   * (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
+   * `referrals` (referrals sent between agencies).
    */
   @ApiProperty({ enum: MEASURES, enumName: 'StatisticsMeasure' })
   @IsIn(MEASURES)
@@ -24,8 +26,11 @@ export class StatisticsQueryDto {
   /**
    * Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
    * tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-   * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
-   * Default `offense` (R2: every catalog offense is listed, zeros included).
+   * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
+   * proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
+   * environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+   * each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
+   * Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
    * @example "offense,sex"
    */
   @IsOptional()
@@ -111,6 +116,71 @@ export class StatisticsQueryDto {
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   agencyKind?: string;
+
+  /** Codes of catalog `accused-procedural-status` (accused). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  proceduralStatus?: string;
+
+  /** Codes of catalog `judicial-outcome`: the effective outcome of the decision (judicial-outcomes). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  outcome?: string;
+
+  /** Codes of catalog `procedure-type` (judicial-outcomes). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  procedure?: string;
+
+  /** `yes` / `no`: the decision is final (judicial-outcomes). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  final?: string;
+
+  /** Codes of catalog `contact-channel` (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  channel?: string;
+
+  /** Codes of catalog `caller-role` (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  callerRole?: string;
+
+  /** Codes of catalog `hotline-contact-classification` (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  classification?: string;
+
+  /** Codes of catalog `environment` (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  environment?: string;
+
+  /** Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  status?: string;
+
+  /** Codes of catalog `referral-urgency` (referrals). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  urgency?: string;
+
+  /** Codes of catalog `service-type`: services requested (referrals). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  serviceType?: string;
+
+  /** `yes` / `no`: the referral concerns a minor (referrals). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  involvesMinor?: string;
+
+  /** Codes of catalog `agency-kind` of the receiving agency (referrals). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  receiverAgencyKind?: string;
 
   /**
    * First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
@@ -259,6 +329,9 @@ export class StatisticsResultDto {
 
   /** Person-level linkage (R8) was applied when counting unique victims. */
   personLinkage!: boolean;
+
+  /** Answered from the pre-aggregated summaries (same counts as the record-level path, docs/statistics.md). */
+  preAggregated!: boolean;
 
   suppression!: SuppressionDto;
 

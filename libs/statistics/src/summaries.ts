@@ -1,0 +1,159 @@
+/**
+ * Pre-aggregated statistics (docs/statistics.md, "Pre-aggregation"). Triggers queue changed victim / case
+ * records in `stat_dirty`; `refreshSummaries` folds the queue into per-unit rows (stat_*_units, the same
+ * dimensions the un-aggregated path computes) and their counts (stat_*_cube): minus the old unit row, plus
+ * the new one. The statistics service refreshes before it reads, so a summary answer always includes every
+ * committed change. Queries the summaries cannot answer exactly (other dimensions, day-level periods, age
+ * bands not aligned to the elementary bands, asOf) take the un-aggregated path.
+ */
+import type { EntityManager } from 'typeorm';
+import { catalogRegistry } from '@app/catalogs';
+import type { Dimension, DimensionDef, Measure } from './measures';
+import { offenseAttributeSql } from './measures';
+
+/** Elementary age bands: every bound of every scheme of catalog `age-group` (so each catalog bin is a union of bands). */
+export function ageBounds(): number[] {
+  const entries = catalogRegistry().get('age-group')?.entries ?? [];
+  const b = new Set<number>([0]);
+  for (const e of entries) {
+    if (e.minAge !== null && e.minAge !== undefined) b.add(Number(e.minAge));
+    if (e.maxAge !== null && e.maxAge !== undefined) b.add(Number(e.maxAge) + 1);
+  }
+  return [...b].sort((x, y) => x - y);
+}
+
+/** SQL: lower bound of the elementary band of an age (-1 when unknown). */
+const ageLoSql = (age: string) =>
+  `(CASE WHEN ${age} IS NULL THEN -1 ${ageBounds()
+    .reverse()
+    .map((lo) => `WHEN ${age} >= ${lo} THEN ${lo}`)
+    .join(' ')} ELSE -1 END)`;
+
+/** Age bins the summaries can answer: every bin starts and ends on an elementary bound. */
+export function binsAligned(bins: Array<{ min: number; max: number | null }>): boolean {
+  const b = new Set(ageBounds());
+  return bins.every((x) => b.has(x.min) && (x.max === null || b.has(x.max + 1)));
+}
+
+const TIME = {
+  year: { column: `COALESCE(to_char(b.ref_date, 'YYYY'), 'SI')`, multi: false },
+  quarter: { column: `COALESCE(to_char(b.ref_date, 'YYYY-"Q"Q'), 'SI')`, multi: false },
+  month: { column: `COALESCE(to_char(b.ref_date, 'YYYY-MM'), 'SI')`, multi: false },
+};
+const offenseAttributes = (): Partial<Record<Dimension, DimensionDef>> =>
+  Object.fromEntries(
+    (['isArt10Trafficking', 'art10Purpose', 'tipBucket', 'meetsInternationalDefinition'] as const).map((a) => [
+      a,
+      { column: `ARRAY(SELECT DISTINCT ${offenseAttributeSql(a, 'o.code')} FROM unnest(b.offenses) AS o(code))`, multi: true },
+    ]),
+  );
+
+/** Dimensions the summaries hold, per measure (columns over the summary relation `b`). */
+export function summaryDimensions(measure: Measure): Partial<Record<Dimension, DimensionDef>> | null {
+  if (measure === 'victims' || measure === 'victim-records') {
+    return {
+      offense: { column: 'b.offenses', multi: true },
+      ...offenseAttributes(),
+      sex: { column: 'b.sex', multi: false },
+      ageGroup: { column: '<age>', multi: false },
+      ...TIME,
+    };
+  }
+  if (measure === 'cases') {
+    return {
+      offense: { column: 'b.offenses', multi: true },
+      ...offenseAttributes(),
+      state: { column: 'b.state', multi: false },
+      jurisdiction: { column: 'b.jurisdiction', multi: false },
+      ...TIME,
+    };
+  }
+  return null;
+}
+
+const refDate = `CASE WHEN month = 'SI' THEN NULL ELSE to_date(month || '-01', 'YYYY-MM-DD') END AS ref_date`;
+
+/** Relations over the summaries: `cube` rows carry a count `n`; `units` rows are single units (with `uid`). */
+export function summaryRelations(measure: Measure): { cube: string; units?: string; agencies: string } {
+  if (measure === 'cases') {
+    return {
+      cube: `SELECT offenses, state, jurisdiction, month, ${refDate}, n FROM stat_case_cube`,
+      agencies: `SELECT agency_id, offenses, state, jurisdiction, month FROM stat_case_units`,
+    };
+  }
+  const cube = `SELECT offenses, sex, NULLIF(age_lo, -1) AS age, month, ${refDate}, n FROM stat_victim_cube`;
+  const agencies = `SELECT agency_id, offenses, sex, age, month FROM stat_victim_units`;
+  // Unique persons: persons with one registration come from the cube; the registrations of persons with
+  // several (linked = true) are counted person by person from the unit rows. The two sets are disjoint.
+  if (measure === 'victims') {
+    return { cube: `${cube} WHERE NOT linked`, units: `SELECT person_id AS uid, offenses, sex, age, month, ${refDate} FROM stat_victim_units WHERE linked`, agencies };
+  }
+  return { cube, agencies };
+}
+
+const sortedSet = (a: string) => `ARRAY(SELECT DISTINCT x FROM unnest(${a}) AS x ORDER BY x)`;
+const nonEmpty = (a: string) => `(CASE WHEN cardinality(${a}) = 0 THEN ARRAY['NR']::text[] ELSE ${a} END)`;
+
+/** Folds the queue into the summaries. Returns the number of records recomputed. */
+export async function refreshSummaries(em: EntityManager): Promise<number> {
+  const [{ pending }] = await em.query(`SELECT EXISTS (SELECT 1 FROM stat_dirty) AS pending`);
+  if (!pending) return 0;
+  await em.query(`SELECT pg_advisory_xact_lock(hashtext('puente.stat_summaries'))`);
+  await em.query(`CREATE TEMP TABLE IF NOT EXISTS stat_ids (kind varchar(20), record_id uuid, PRIMARY KEY (kind, record_id)) ON COMMIT DELETE ROWS`);
+  await em.query(`WITH d AS (DELETE FROM stat_dirty RETURNING kind, record_id) INSERT INTO stat_ids SELECT kind, record_id FROM d ON CONFLICT DO NOTHING`);
+  // The other registrations of the same persons: whether a person has one or several may have changed.
+  await em.query(`INSERT INTO stat_ids SELECT 'victims', pl2.record_id FROM stat_ids i
+      JOIN person_links pl ON pl.record_id = i.record_id JOIN person_links pl2 ON pl2.person_id = pl.person_id
+     WHERE i.kind = 'victims' ON CONFLICT DO NOTHING`);
+  await em.query(`ANALYZE stat_ids`); // temp tables have no statistics otherwise: the joins below need them
+  const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM stat_ids`);
+  const ids = (kind: string) => `(SELECT record_id FROM stat_ids WHERE kind = '${kind}')`;
+
+  // Victims: remove the old unit rows (and their counts), insert the current ones (and theirs).
+  const victimKey = 'month, sex, age_lo, offenses, linked';
+  const upsertVictims = (rows: string, sign: string) =>
+    `INSERT INTO stat_victim_cube (${victimKey}, n) SELECT ${victimKey}, ${sign}count(*) FROM ${rows} GROUP BY ${victimKey}
+     ON CONFLICT (${victimKey}) DO UPDATE SET n = stat_victim_cube.n + EXCLUDED.n`;
+  await em.query(`WITH old AS (DELETE FROM stat_victim_units u WHERE u.record_id IN ${ids('victims')} RETURNING u.*) ${upsertVictims('old', '-')}`);
+  const ref = `COALESCE(NULLIF(r.data->>'identifiedOn', '')::date, NULLIF(r.data->>'eventDate', '')::date, (r.created_at AT TIME ZONE 'UTC')::date)`;
+  await em.query(`WITH new AS (
+      INSERT INTO stat_victim_units (record_id, agency_id, person_id, linked, month, sex, age, age_lo, offenses)
+      SELECT vf.record_id, vf.agency_id, COALESCE(pl.person_id, vf.record_id),
+             pl.person_id IS NOT NULL AND (SELECT count(*) FROM person_links pl2 JOIN records r2 ON r2.id = pl2.record_id AND r2.withdrawn_at IS NULL
+                                           JOIN victim_facts vf2 ON vf2.record_id = pl2.record_id WHERE pl2.person_id = pl.person_id) > 1,
+             to_char(${ref}, 'YYYY-MM'), vf.sex::text, vf.age_at_event, ${ageLoSql('vf.age_at_event')}, ${sortedSet(nonEmpty('vf.offenses'))}
+        FROM victim_facts vf
+        JOIN records r ON r.id = vf.record_id AND r.withdrawn_at IS NULL
+        LEFT JOIN person_links pl ON pl.record_id = vf.record_id
+       WHERE vf.record_id IN ${ids('victims')}
+      RETURNING *) ${upsertVictims('new', '')}`);
+  await em.query(`DELETE FROM stat_victim_cube WHERE n = 0`);
+
+  // Cases: one unit row per file (state, jurisdiction and opening date are file-level).
+  const caseKey = 'month, state, jurisdiction, offenses';
+  const upsertCases = (rows: string, sign: string) =>
+    `INSERT INTO stat_case_cube (${caseKey}, n) SELECT ${caseKey}, ${sign}count(*) FROM ${rows} GROUP BY ${caseKey}
+     ON CONFLICT (${caseKey}) DO UPDATE SET n = stat_case_cube.n + EXCLUDED.n`;
+  await em.query(`WITH old AS (DELETE FROM stat_case_units u WHERE u.record_id IN ${ids('cases')} RETURNING u.*) ${upsertCases('old', '-')}`);
+  await em.query(`WITH new AS (
+      INSERT INTO stat_case_units (record_id, agency_id, month, state, jurisdiction, offenses)
+      SELECT cc.record_id, (array_agg(cc.agency_id))[1], COALESCE(to_char(min(cc.opened_on), 'YYYY-MM'), 'SI'), min(cc.state::text), min(cc.jurisdiction::text),
+             ARRAY(SELECT DISTINCT x FROM unnest(array_agg(cc.offense_code::text)) AS x ORDER BY x)
+        FROM case_charges cc
+        JOIN records r ON r.id = cc.record_id AND r.withdrawn_at IS NULL
+       WHERE cc.record_id IN ${ids('cases')}
+       GROUP BY cc.record_id
+      RETURNING *) ${upsertCases('new', '')}`);
+  await em.query(`DELETE FROM stat_case_cube WHERE n = 0`);
+  await em.query(`DELETE FROM stat_ids`);
+  return Number(n);
+}
+
+/** Recomputes every summary from scratch (after a bulk load that bypassed the triggers, or to verify). */
+export async function rebuildSummaries(em: EntityManager): Promise<number> {
+  await em.query(`SELECT pg_advisory_xact_lock(hashtext('puente.stat_summaries'))`);
+  await em.query(`TRUNCATE stat_victim_units, stat_victim_cube, stat_case_units, stat_case_cube`);
+  await em.query(`INSERT INTO stat_dirty SELECT 'victims', record_id FROM victim_facts ON CONFLICT DO NOTHING`);
+  await em.query(`INSERT INTO stat_dirty SELECT DISTINCT 'cases', record_id FROM case_charges ON CONFLICT DO NOTHING`);
+  return refreshSummaries(em);
+}
