@@ -296,9 +296,64 @@ describe('referrals between agencies', () => {
     expect(badTransition.status).toBe(422);
   });
 
+  it('exports the agency\'s referrals as CSV, filtered by direction, status, urgency and period', async () => {
+    const csvOf = async (p: TestPrincipal, query: Record<string, string>) => {
+      const res = await request(t.baseUrl).get('/v1/referrals/export').query(query).auth(p.token, { type: 'bearer' });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="referrals-/);
+      const [head, ...lines] = res.text.split('\r\n').filter(Boolean);
+      const cols = head.split(',');
+      expect(Number(res.headers['x-total-count'])).toBe(lines.length);
+      return lines.map((l) => Object.fromEntries(l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.slice(0, cols.length).map((c, i) => [cols[i], c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')])));
+    };
+    const routine = await refer({ subject: { kind: 'reports', localId: 'R-ADULT' }, urgency: 'routine' });
+    const urgent = await refer({ subject: { kind: 'reports', localId: 'R-ADULT' }, urgency: 'urgent' });
+    await move(fge, urgent.data!.id, { to: 'acknowledged' });
+    await move(fge, urgent.data!.id, { to: 'accepted' });
+    // a reference typed by the receiver cannot become a spreadsheet formula
+    await move(fge, urgent.data!.id, { to: 'closed', outcome: 'investigation_opened', caseReference: '=HYPERLINK("x")' });
+
+    const incoming = await csvOf(fge, { direction: 'incoming' });
+    const ids = incoming.map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining([routine.data!.id, urgent.data!.id]));
+    expect(incoming.every((r) => r.direction === 'incoming' && r.receiver_agency === fge.agencyCode && r.subject_local_id === '')).toBe(true);
+    const closed = await csvOf(fge, { direction: 'incoming', status: 'closed', urgency: 'urgent' });
+    expect(closed.map((r) => r.id)).toContain(urgent.data!.id);
+    expect(closed.every((r) => r.status === 'closed' && r.urgency === 'urgent')).toBe(true);
+    const row = closed.find((r) => r.id === urgent.data!.id)!;
+    expect(row).toMatchObject({ sender_agency: hotline.agencyCode, outcome: 'investigation_opened', case_reference: `'=HYPERLINK("x")`, involves_minor: 'false' });
+    expect(Number(row.seconds_to_acknowledge)).toBeGreaterThanOrEqual(0);
+    expect(Number(row.seconds_to_close)).toBeGreaterThanOrEqual(Number(row.seconds_to_acknowledge));
+    expect((await csvOf(fge, { direction: 'incoming', urgency: 'routine' })).map((r) => r.id)).not.toContain(urgent.data!.id);
+    // the sender's own export carries its localIds; the receiver's never does
+    const outgoing = await csvOf(hotline, { direction: 'outgoing', urgency: 'routine' });
+    expect(outgoing.find((r) => r.id === routine.data!.id)).toMatchObject({ direction: 'outgoing', subject_local_id: 'R-ADULT', urgency: 'routine' });
+    // period: sent today / before today
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await csvOf(fge, { sentFrom: today, sentTo: today })).map((r) => r.id)).toContain(routine.data!.id);
+    expect(await csvOf(fge, { sentTo: '2020-12-31' })).toEqual([]);
+    // a third agency's export has none of them
+    expect((await csvOf(third, {})).map((r) => r.id)).not.toContain(routine.data!.id);
+    // no shared content in the export
+    const all = await request(t.baseUrl).get('/v1/referrals/export').auth(fge.token, { type: 'bearer' });
+    for (const secret of [NARRATIVE, REPORTER, VICTIM_NAME]) expect(all.text).not.toContain(secret);
+    // bad filters: 422 naming the parameter
+    const bad = await request(t.baseUrl).get('/v1/referrals/export').query({ sentFrom: '2025-02-30' }).auth(fge.token, { type: 'bearer' });
+    expect(bad.status).toBe(422);
+    expect((bad.body as { errors: Array<{ pointer: string }> }).errors[0].pointer).toBe('query:sentFrom');
+    const badUrgency = await request(t.baseUrl).get('/v1/referrals/export').query({ urgency: 'soon' }).auth(fge.token, { type: 'bearer' });
+    expect(badUrgency.status).toBe(422);
+    // the list takes the same filters
+    const listed = await fge.api.GET('/v1/referrals', { params: { query: { direction: 'incoming', urgency: 'urgent', sentFrom: today } } });
+    expect(listed.data!.items.every((i) => i.urgency === 'urgent')).toBe(true);
+    expect(listed.data!.items.map((i) => i.id)).toContain(urgent.data!.id);
+  });
+
   it.each([
     ['post', '/v1/referrals'],
     ['get', '/v1/referrals'],
+    ['get', '/v1/referrals/export'],
     ['get', '/v1/referrals/summary'],
     ['get', '/v1/referrals/00000000-0000-0000-0000-000000000000'],
     ['post', '/v1/referrals/00000000-0000-0000-0000-000000000000/transitions'],

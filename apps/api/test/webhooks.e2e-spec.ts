@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { JobsService } from '@app/jobs';
-import { WEBHOOK_QUEUE } from '@app/webhooks';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { REFERRAL_OVERDUE_QUEUE } from '@app/referrals';
+import { WEBHOOK_QUEUE } from '@app/webhooks';
 
 interface Received {
   id: string;
@@ -54,9 +55,10 @@ describe('signed webhooks', () => {
     });
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // the test receivers listen on 127.0.0.1: allowed explicitly (loopback targets are refused by default)
+    t = await startTestApp({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     jobs = t.app.get(JobsService);
-    hotline = await createPrincipal(t, { kind: 'hotline', jurisdiction: 'FED', scopes: ['reports:write', 'referrals:read', 'referrals:write', 'webhooks:write'] });
+    hotline = await createPrincipal(t, { kind: 'hotline', jurisdiction: 'FED', scopes: ['reports:write', 'reports:read', 'referrals:read', 'referrals:write', 'webhooks:write'] });
     fge = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '14', scopes: ['referrals:read', 'referrals:write', 'webhooks:write'] });
     other = await createPrincipal(t, { kind: 'victim_commission', jurisdiction: '14', scopes: ['referrals:read', 'referrals:write', 'webhooks:write'] });
     noScope = await createPrincipal(t, { code: fge.agencyCode, scopes: ['referrals:read'] });
@@ -180,6 +182,7 @@ describe('signed webhooks', () => {
     expect((await fge.api.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId } } })).response.status).toBe(404);
     expect((await fge.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId } } })).response.status).toBe(404);
     expect((await fge.api.GET('/v1/webhooks', {})).data!.items.map((w) => w.id)).not.toContain(webhookId);
+    await other.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId } } });
   });
 
   it('rejects invalid endpoints (422 with pointers)', async () => {
@@ -187,6 +190,144 @@ describe('signed webhooks', () => {
     expect(res.status).toBe(422);
     const pointers = (res.body as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['#/url', '#/events']));
+  });
+
+  it('refuses loopback, private and link-local targets unless allow-listed (422 naming the field)', async () => {
+    for (const url of [
+      'http://localhost:8080/h',
+      'http://127.0.0.2/h',
+      'http://10.1.2.3/h',
+      'http://172.20.0.1/h',
+      'http://192.168.1.10/h',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/h',
+      'http://[fd00::1]/h',
+      'http://[::ffff:10.0.0.1]/h',
+      'http://0.0.0.0/h',
+      'http://printer.local/h',
+    ]) {
+      const res = await request(t.baseUrl).post('/v1/webhooks').auth(fge.token, { type: 'bearer' }).send({ url, events: ['referral.received'] });
+      expect([url, res.status]).toEqual([url, 422]);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect((res.body as { errors: Array<{ pointer: string; rule: string }> }).errors).toEqual([expect.objectContaining({ pointer: '#/url', rule: 'public-address' })]);
+    }
+    // 127.0.0.1 is allow-listed in this app (WEBHOOK_ALLOWED_HOSTS); public addresses are fine
+    for (const url of ['http://127.0.0.1:9/h', 'https://8.8.8.8/h', 'https://[2001:4860:4860::8888]/h']) {
+      const res = await fge.api.POST('/v1/webhooks', { body: { url, events: ['referral.received'] } });
+      expect([url, res.response.status]).toEqual([url, 201]);
+      await fge.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId: res.data!.id } } });
+    }
+    // without the allow-list, the loopback receiver of these tests is refused too
+    const strict = await startTestApp();
+    try {
+      const p = await createPrincipal(strict, { scopes: ['webhooks:write'] });
+      const res = await request(strict.baseUrl).post('/v1/webhooks').auth(p.token, { type: 'bearer' }).send({ url: 'http://127.0.0.1:9/h', events: ['referral.received'] });
+      expect(res.status).toBe(422);
+      expect((res.body as { errors: Array<{ pointer: string; rule: string }> }).errors[0]).toMatchObject({ pointer: '#/url', rule: 'public-address' });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('checks the target again before each delivery (a name that now points to a private address is not called)', async () => {
+    const created = await other.api.POST('/v1/webhooks', { body: { url: 'https://8.8.8.8/hooks', events: ['referral.received'] } });
+    // as if DNS had changed after registration
+    await t.db.pool.query(`UPDATE webhook_endpoints SET url = 'http://10.255.255.1/hooks' WHERE id = $1`, [created.data!.id]);
+    await refer(other);
+    const webhookId = created.data!.id;
+    const deadline = Date.now() + 15_000;
+    let log = await other.api.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId } } });
+    while (Date.now() < deadline && !(log.data!.items[0]?.attempts >= 1)) {
+      await new Promise((r) => setTimeout(r, 200));
+      log = await other.api.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId } } });
+    }
+    // refused before any connection: no status code, retried later like any failure
+    expect(log.data!.items.map((d) => [d.status, d.attempts, d.lastError, d.lastStatusCode])).toEqual([['pending', 1, 'blocked-address', null]]);
+    await other.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId } } });
+    await t.db.pool.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND state IN ('created', 'retry')`, [WEBHOOK_QUEUE]);
+    await jobs.drain(WEBHOOK_QUEUE);
+  });
+
+  it('record.changed: one signed event per write to the agency\'s own endpoints, ids and versions only', async () => {
+    const rx = await receiver();
+    try {
+      const created = await hotline.api.POST('/v1/webhooks', { body: { url: `http://127.0.0.1:${rx.port}/rec`, events: ['record.changed'] } });
+      const secret = created.data!.secret;
+      const otherHook = await fge.api.POST('/v1/webhooks', { body: { url: `http://127.0.0.1:${rx.port}/other`, events: ['record.changed'] } });
+      const body = { receivedAt: '2025-06-02T10:00:00Z', channel: 'web', callerRole: 'anonymous', anonymous: true, classification: 'risk_situation', victims: [], narrative: 'texto libre confidencial' };
+      await hotline.api.PUT('/v1/reports/{localId}', { params: { path: { localId: 'R-REC-1' } }, body });
+      await hotline.api.PUT('/v1/reports/{localId}', { params: { path: { localId: 'R-REC-1' } }, body }); // unchanged: no event
+      await hotline.api.POST('/v1/reports/batch', {
+        body: { entries: [{ localId: 'R-REC-2', ...body }, { localId: 'R-REC-1', ...body, channel: 'chat' }] },
+      });
+      await hotline.api.DELETE('/v1/reports/{localId}', { params: { path: { localId: 'R-REC-2' }, query: { reason: 'duplicate' } } });
+      await jobs.drain(WEBHOOK_QUEUE);
+      expect(rx.got.every((m) => verify(secret, m))).toBe(true);
+      expect(rx.got.map((m) => JSON.parse(m.body) as { type: string; data: unknown })).toEqual([
+        { type: 'record.changed', timestamp: expect.any(String), data: { kind: 'reports', count: 1, records: [{ localId: 'R-REC-1', version: 1, op: 'create' }] } },
+        {
+          type: 'record.changed',
+          timestamp: expect.any(String),
+          data: { kind: 'reports', count: 2, records: [{ localId: 'R-REC-1', version: 2, op: 'update' }, { localId: 'R-REC-2', version: 1, op: 'create' }] },
+        },
+        { type: 'record.changed', timestamp: expect.any(String), data: { kind: 'reports', count: 1, records: [{ localId: 'R-REC-2', version: 2, op: 'withdraw' }] } },
+      ]);
+      expect(rx.got.map((m) => m.body).join('')).not.toContain('confidencial');
+      // the other agency's endpoint got nothing of the hotline's records
+      const otherLog = await fge.api.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId: otherHook.data!.id } } });
+      expect(otherLog.data!.items).toEqual([]);
+      await hotline.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId: created.data!.id } } });
+      await fge.api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId: otherHook.data!.id } } });
+    } finally {
+      await close(rx.server);
+    }
+  });
+
+  it('referral.overdue: the scheduled job tells both parties once per time limit missed', async () => {
+    const schedule = await t.db.pool.query(`SELECT cron FROM pgboss.schedule WHERE name = $1`, [REFERRAL_OVERDUE_QUEUE]);
+    expect(schedule.rows).toEqual([{ cron: '* * * * *' }]);
+    const rx = await receiver();
+    try {
+      const senderHook = await hotline.api.POST('/v1/webhooks', { body: { url: `http://127.0.0.1:${rx.port}/sender`, events: ['referral.overdue'] } });
+      const receiverHook = await fge.api.POST('/v1/webhooks', { body: { url: `http://127.0.0.1:${rx.port}/receiver`, events: ['referral.overdue'] } });
+      const late = await refer(fge);
+      const onTime = await refer(fge);
+      const id = late.data!.id;
+      await t.db.pool.query(`UPDATE referrals SET acknowledge_due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+      const tick = async () => {
+        await jobs.send(REFERRAL_OVERDUE_QUEUE, {});
+        await jobs.drain(REFERRAL_OVERDUE_QUEUE);
+        await jobs.drain(WEBHOOK_QUEUE);
+      };
+      await tick();
+      await tick(); // a second run does not repeat the notice
+      const events = () => rx.got.map((m) => JSON.parse(m.body) as { type: string; data: { referralId: string; overdueFor: string; status: string } });
+      expect(events().map((e) => [e.type, e.data.referralId, e.data.status, e.data.overdueFor])).toEqual([
+        ['referral.overdue', id, 'sent', 'acknowledge'],
+        ['referral.overdue', id, 'sent', 'acknowledge'],
+      ]);
+      expect(events().map((e) => e.data.referralId)).not.toContain(onTime.data!.id);
+      // acknowledged, then the answer deadline passes: one more notice, for answering
+      await fge.api.POST('/v1/referrals/{referralId}/transitions', { params: { path: { referralId: id } }, body: { to: 'acknowledged' } });
+      await t.db.pool.query(`UPDATE referrals SET respond_due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+      await jobs.drain(WEBHOOK_QUEUE);
+      rx.got.length = 0;
+      await tick();
+      expect(events().map((e) => [e.data.referralId, e.data.status, e.data.overdueFor])).toEqual([
+        [id, 'acknowledged', 'respond'],
+        [id, 'acknowledged', 'respond'],
+      ]);
+      for (const h of [[hotline, senderHook], [fge, receiverHook]] as const) {
+        const log = await h[0].api.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId: h[1].data!.id } } });
+        expect(log.data!.items.map((d) => [d.eventType, d.status])).toEqual([
+          ['referral.overdue', 'delivered'],
+          ['referral.overdue', 'delivered'],
+        ]);
+        await h[0].api.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId: h[1].data!.id } } });
+      }
+    } finally {
+      await close(rx.server);
+    }
   });
 
   it.each([

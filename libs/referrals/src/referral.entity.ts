@@ -110,6 +110,10 @@ export class ReferralEntity {
   @Column({ type: 'uuid', nullable: true })
   redirectedToAgencyId!: string | null;
 
+  /** localId of the sender's agreement (record kind `agreements`) the referral is made under (R21). */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  agreementLocalId!: string | null;
+
   @Column({ type: 'uuid', nullable: true })
   redirectedToReferralId!: string | null;
 
@@ -122,6 +126,10 @@ export class ReferralEntity {
 
   @Column({ type: 'text' })
   createdBy!: string;
+
+  /** The status in which the `referral.overdue` webhook was sent (once per status). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  overdueNotifiedFor!: string | null;
 
   @Column({ type: 'int', default: 1 })
   version!: number;

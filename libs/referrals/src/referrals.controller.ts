@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor, Scopes } from '@app/auth';
 import {
   CreateReferralDto,
   ReferralDto,
+  ReferralExportQueryDto,
   ReferralListQueryDto,
   ReferralPageDto,
   ReferralSummaryDto,
@@ -40,6 +42,28 @@ export class ReferralsController {
   @Scopes('referrals:read')
   getReferralSummary(@CurrentActor() actor: Actor, @Query() q: ReferralSummaryQueryDto): Promise<ReferralSummaryDto> {
     return this.referrals.summary(actor, q.direction);
+  }
+
+  /**
+   * The agency's referrals as CSV (one line per referral, oldest first), with the list's filters:
+   * direction, status, urgency, overdue, sentFrom, sentTo. Codes, agencies, time limits, timings and
+   * outcomes only: no shared data, no personal data.
+   */
+  @Get('export')
+  @Scopes('referrals:read')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'CSV with a header line (UTF-8, CRLF line ends); columns listed in docs/referrals.md',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
+  async exportReferrals(@CurrentActor() actor: Actor, @Query() q: ReferralExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const { csv, rows } = await this.referrals.export(actor, q);
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="referrals-${q.direction ?? 'all'}-${new Date().toISOString().slice(0, 10)}.csv"`)
+      .header('x-total-count', String(rows))
+      .status(200)
+      .send(csv);
   }
 
   /** One referral, as the caller's agency (sender or receiver) may see it. */

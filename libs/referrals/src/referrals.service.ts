@@ -12,6 +12,7 @@ import type {
   AgencyRefDto,
   CreateReferralDto,
   ReferralDto,
+  ReferralFilters,
   ReferralListQueryDto,
   ReferralPageDto,
   ReferralSummaryDto,
@@ -70,6 +71,7 @@ interface ReferralRow {
   decline_reason: string | null;
   outcome: string | null;
   outcome_case_reference: string | null;
+  agreement_local_id: string | null;
   redirected_to_agency_id: string | null;
   redirected_to_referral_id: string | null;
   notification_id: string | null;
@@ -84,6 +86,69 @@ const SELECT_REFERRAL = `SELECT r.*, ${OVERDUE_SQL} AS overdue,
   (SELECT n.id FROM referrals n WHERE n.notification_of_referral_id = r.id AND n.sender_agency_id = r.sender_agency_id LIMIT 1) AS notification_id
   FROM referrals r`;
 const MINOR_AGE = 18;
+
+/** Most referrals one CSV export returns (beyond that: narrow the period). */
+export const EXPORT_MAX_ROWS = 100_000;
+export const EXPORT_COLUMNS = [
+  'id', 'kind', 'direction', 'status', 'sender_agency', 'receiver_agency', 'subject_kind', 'subject_local_id',
+  'reason', 'urgency', 'involves_minor', 'state', 'services_requested', 'shared',
+  'sent_at', 'acknowledge_due_at', 'respond_due_at', 'overdue',
+  'acknowledged_at', 'responded_at', 'started_at', 'closed_at',
+  'seconds_to_acknowledge', 'seconds_to_respond', 'seconds_to_close',
+  'decline_reason', 'outcome', 'case_reference', 'redirected_to_agency',
+];
+
+/** One CSV line (RFC 4180 quoting; text starting with = + - @ gets a ' against formula injection). */
+function csvLine(cells: Array<string | number | boolean | null | undefined>): string {
+  return (
+    cells
+      .map((c) => {
+        if (c === null || c === undefined) return '';
+        let v = String(c);
+        if (typeof c === 'string' && /^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+        return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+      })
+      .join(',') + '\r\n'
+  );
+}
+
+/** `sentTo` as a day means up to the end of that day. */
+const periodEnd = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000).toISOString() : new Date(v).toISOString());
+
+function checkPeriod(q: ReferralFilters): void {
+  const errors: FieldErrorDto[] = [];
+  for (const k of ['sentFrom', 'sentTo'] as const) {
+    const v = q[k];
+    if (v === undefined) continue;
+    const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+    if (Number.isNaN(t) || (v.length === 10 && new Date(t).toISOString().slice(0, 10) !== v)) {
+      errors.push({ pointer: `query:${k}`, detail: `${k} is not a valid date`, rule: 'isDate' });
+    }
+  }
+  if (!errors.length && q.sentFrom && q.sentTo && Date.parse(q.sentFrom) >= Date.parse(periodEnd(q.sentTo))) {
+    errors.push({ pointer: 'query:sentTo', detail: 'sentTo must be after sentFrom', rule: 'period' });
+  }
+  if (errors.length) throw ProblemException.validation(errors);
+}
+
+/** WHERE conditions of the list and the export; $1 is the acting agency. */
+function filterSql(agencyId: string, q: ReferralFilters): { params: unknown[]; where: string[] } {
+  const params: unknown[] = [agencyId];
+  const where = [
+    q.direction === 'incoming' ? 'r.receiver_agency_id = $1' : q.direction === 'outgoing' ? 'r.sender_agency_id = $1' : '(r.sender_agency_id = $1 OR r.receiver_agency_id = $1)',
+  ];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.status) add('r.status = ?', q.status);
+  if (q.urgency) add('r.urgency = ?', q.urgency);
+  if (q.sentFrom) add('r.created_at >= ?::timestamptz', new Date(q.sentFrom).toISOString());
+  if (q.sentTo) add('r.created_at < ?::timestamptz', periodEnd(q.sentTo));
+  if (q.overdue === 'true') where.push(OVERDUE_SQL);
+  if (q.overdue === 'false') where.push(`NOT ${OVERDUE_SQL}`);
+  return { params, where };
+}
 
 const pick = (o: Json, keys: string[]): Json => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -141,6 +206,7 @@ export class ReferralsService {
       const receiver = await this.agencyByCode(em, body.toAgency);
       if (!receiver) throw ProblemException.validation([{ pointer: '#/toAgency', detail: `no active agency with code ${body.toAgency}`, rule: 'unknown-agency' }]);
       if (receiver.id === agencyId) throw ProblemException.validation([{ pointer: '#/toAgency', detail: 'an agency cannot refer to itself', rule: 'not-self' }]);
+      const agreementLocalId = body.agreementLocalId ? await this.checkAgreement(em, agencyId, body.agreementLocalId, receiver) : null;
       const snap = await this.snapshot(em, agencyId, body.subject.kind, body.subject.localId, shared);
       const state = body.state ?? snap.state ?? (receiver.jurisdiction && /^\d{2}$/.test(receiver.jurisdiction) ? receiver.jurisdiction : null);
       const main = await this.insertReferral(em, actor, {
@@ -157,6 +223,7 @@ export class ReferralsService {
         sharedData: snap.data,
         sharedPersonal: snap.personal,
         note: body.note ?? null,
+        agreementLocalId,
       });
       let notified: AgencyRow | null = null;
       if (snap.involvesMinor && state) {
@@ -214,6 +281,7 @@ export class ReferralsService {
       note: string | null;
       notificationOf?: string;
       redirectedFrom?: string;
+      agreementLocalId?: string | null;
     },
   ): Promise<string> {
     const now = new Date();
@@ -221,8 +289,8 @@ export class ReferralsService {
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO referrals (sender_agency_id, receiver_agency_id, kind, status, subject_kind, subject_local_id, reason, services_requested, urgency,
          involves_minor, state, shared, shared_data, shared_pii_enc, note_enc, acknowledge_due_at, respond_due_at, notification_of_referral_id,
-         redirected_from_referral_id, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id`,
+         redirected_from_referral_id, created_by, created_at, updated_at, agreement_local_id)
+       VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21) RETURNING id`,
       [
         actor.agencyId,
         r.receiver.id,
@@ -244,6 +312,7 @@ export class ReferralsService {
         r.redirectedFrom ?? null,
         actor.clientId,
         now,
+        r.agreementLocalId ?? null,
       ],
     );
     await this.step(em, actor, { id: row.id, sender: actor.agencyId, receiver: r.receiver.id }, null, 'sent', { kind: r.kind });
@@ -470,21 +539,13 @@ export class ReferralsService {
   }
 
   list(actor: Actor, q: ReferralListQueryDto): Promise<ReferralPageDto> {
+    checkPeriod(q);
     const limit = q.limit ?? 100;
     const after = decodeCursor<[string, string]>(q.cursor, 2);
     return this.db.withAgency(
       actor.agencyId,
       async ({ em, agencyId }) => {
-        const params: unknown[] = [agencyId];
-        const where = [
-          q.direction === 'incoming' ? 'r.receiver_agency_id = $1' : q.direction === 'outgoing' ? 'r.sender_agency_id = $1' : '(r.sender_agency_id = $1 OR r.receiver_agency_id = $1)',
-        ];
-        if (q.status) {
-          params.push(q.status);
-          where.push(`r.status = $${params.length}`);
-        }
-        if (q.overdue === 'true') where.push(OVERDUE_SQL);
-        if (q.overdue === 'false') where.push(`NOT ${OVERDUE_SQL}`);
+        const { params, where } = filterSql(agencyId, q);
         if (after) {
           params.push(after[0], after[1]);
           where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
@@ -495,6 +556,48 @@ export class ReferralsService {
         const dtos = await this.toDtos(em, actor, page);
         const mapped = new Map(dtos.map((d) => [d.id, d]));
         return pageOf(rows, limit, (r) => [r.created_at.toISOString(), r.id], (r) => mapped.get(r.id)!);
+      },
+      { readOnly: true },
+    );
+  }
+
+  /**
+   * The agency's referrals matching the filters as CSV (one line per referral, oldest first), for its
+   * own reporting: codes, agencies, time limits, timings and outcomes; no shared data, no personal data.
+   */
+  export(actor: Actor, q: ReferralFilters): Promise<{ csv: string; rows: number }> {
+    checkPeriod(q);
+    return this.db.withAgency(
+      actor.agencyId,
+      async ({ em, agencyId }) => {
+        const { params, where } = filterSql(agencyId, q);
+        params.push(EXPORT_MAX_ROWS + 1);
+        const rows: Array<ReferralRow & { sender_code: string; receiver_code: string; redirected_code: string | null }> = await em.query(
+          `SELECT r.*, ${OVERDUE_SQL} AS overdue, s.code AS sender_code, v.code AS receiver_code, d.code AS redirected_code
+             FROM referrals r JOIN agencies s ON s.id = r.sender_agency_id JOIN agencies v ON v.id = r.receiver_agency_id
+             LEFT JOIN agencies d ON d.id = r.redirected_to_agency_id
+            WHERE ${where.join(' AND ')} ORDER BY r.created_at, r.id LIMIT $${params.length}`,
+          params,
+        );
+        if (rows.length > EXPORT_MAX_ROWS) {
+          throw ProblemException.validation([{ pointer: 'query:sentFrom', detail: `more than ${EXPORT_MAX_ROWS} referrals match: narrow the period (sentFrom, sentTo)`, rule: 'export-size' }]);
+        }
+        const secs = (a: Date | null, b: Date) => (a ? Math.round((a.getTime() - b.getTime()) / 1000) : null);
+        const lines = [csvLine(EXPORT_COLUMNS)];
+        for (const r of rows) {
+          const outgoing = r.sender_agency_id === agencyId;
+          lines.push(
+            csvLine([
+              r.id, r.kind, outgoing ? 'outgoing' : 'incoming', r.status, r.sender_code, r.receiver_code, r.subject_kind, outgoing ? r.subject_local_id : null,
+              r.reason, r.urgency, r.involves_minor, r.state, r.services_requested.join(' '), r.shared.join(' '),
+              r.created_at.toISOString(), r.acknowledge_due_at.toISOString(), r.respond_due_at.toISOString(), r.overdue,
+              iso(r.acknowledged_at), iso(r.responded_at), iso(r.started_at), iso(r.closed_at),
+              secs(r.acknowledged_at, r.created_at), secs(r.responded_at, r.created_at), secs(r.closed_at, r.created_at),
+              r.decline_reason, r.outcome, r.outcome_case_reference, r.redirected_code,
+            ]),
+          );
+        }
+        return { csv: lines.join(''), rows: rows.length };
       },
       { readOnly: true },
     );
@@ -580,6 +683,7 @@ export class ReferralsService {
         declineReason: r.decline_reason,
         outcome: r.outcome,
         caseReference: r.outcome_case_reference,
+        agreementLocalId: r.agreement_local_id,
         redirectedToAgencyCode: r.redirected_to_agency_id ? ref(r.redirected_to_agency_id).code : null,
         redirectedToReferralId: isReceiver ? r.redirected_to_referral_id : null,
         childProtectionNotificationId: isSender ? r.notification_id : null,
@@ -590,6 +694,28 @@ export class ReferralsService {
         version: r.version,
       };
     });
+  }
+
+  /**
+   * R21: the cited agreement must be one of the sender's non-withdrawn `agreements` records, in force today, and,
+   * when it names parties by directory code, name the receiver. Returns its localId.
+   */
+  private async checkAgreement(em: EntityManager, agencyId: string, localId: string, receiver: AgencyRow): Promise<string> {
+    const [row]: Array<{ data: { validFrom: string; validTo?: string; parties: Array<{ agencyCode?: string }> } }> = await em.query(
+      `SELECT data FROM records WHERE agency_id = $1 AND kind = 'agreements' AND local_id = $2 AND withdrawn_at IS NULL`,
+      [agencyId, localId],
+    );
+    const fail = (detail: string, rule: string) => ProblemException.validation([{ pointer: '#/agreementLocalId', detail, rule }]);
+    if (!row) throw fail(`the agency has no agreement ${localId} (see /v1/agreements)`, 'agreement-exists');
+    const today = new Date().toISOString().slice(0, 10);
+    if (row.data.validFrom > today || (row.data.validTo && row.data.validTo < today)) {
+      throw fail(`agreement ${localId} is not in force today (${row.data.validFrom} – ${row.data.validTo ?? 'open'})`, 'agreement-in-force');
+    }
+    const codes = row.data.parties.map((p) => p.agencyCode).filter((c): c is string => !!c);
+    if (codes.length && !codes.includes(receiver.code)) {
+      throw fail(`agreement ${localId} does not name ${receiver.code} among its parties`, 'agreement-party');
+    }
+    return localId;
   }
 
   private async agencyByCode(em: EntityManager, code: string): Promise<AgencyRow | undefined> {

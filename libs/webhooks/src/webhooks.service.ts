@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '@app/auth';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { AuditService } from '@app/audit';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
@@ -9,6 +10,7 @@ import { ProblemException, decodeCursor, pageOf } from '@app/http';
 import { JobsService } from '@app/jobs';
 import type { CreateWebhookDto, CreatedWebhookDto, DeliveryStatus, WebhookDeliveryDto, WebhookDeliveryPageDto, WebhookDto, WebhookEvent, WebhookPageDto } from './dto/webhook.dto';
 import { newWebhookSecret, signWebhook } from './webhook-signature';
+import { WebhookTargetGuard } from './webhook-target';
 
 export const WEBHOOK_QUEUE = 'webhooks.deliver';
 
@@ -51,6 +53,7 @@ interface DeliveryRow {
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
+  private readonly targets: WebhookTargetGuard;
 
   constructor(
     private readonly db: DbContext,
@@ -58,13 +61,22 @@ export class WebhooksService {
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.targets = new WebhookTargetGuard(config.webhookAllowedHosts ?? []);
+  }
 
   // ---------------------------------------------------------------- endpoints
 
   async create(actor: Actor, body: CreateWebhookDto): Promise<CreatedWebhookDto> {
     if (process.env.NODE_ENV === 'production' && !body.url.startsWith('https://')) {
       throw ProblemException.validation([{ pointer: '#/url', detail: 'url must use https', rule: 'https' }]);
+    }
+    const target = await this.targets.check(body.url);
+    if (!target.ok) {
+      throw ProblemException.validation([
+        { pointer: '#/url', detail: `${target.reason}: webhooks may not target loopback, private or link-local addresses (see WEBHOOK_ALLOWED_HOSTS)`, rule: 'public-address' },
+      ]);
     }
     const secret = newWebhookSecret();
     return this.db.withAgency(actor.agencyId, async ({ em, agencyId }) => {
@@ -238,6 +250,8 @@ export class WebhooksService {
   private async post(url: string, secret: string, id: string, payload: Record<string, unknown>): Promise<{ ok: boolean; status?: number; error?: string }> {
     const body = JSON.stringify(payload);
     const timestamp = Math.floor(Date.now() / 1000);
+    const target = await this.targets.checkBeforeDelivery(url);
+    if (!target.ok) return { ok: false, error: target.reason };
     try {
       const res = await fetch(url, {
         method: 'POST',

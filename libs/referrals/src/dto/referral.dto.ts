@@ -15,6 +15,8 @@ import {
   type SubjectKind,
 } from '../referral-rules';
 
+const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
 /** The sender's record the referral is about. */
 export class ReferralSubjectDto {
   @ApiProperty({ enum: SUBJECT_KINDS, enumName: 'ReferralSubjectKind' })
@@ -73,6 +75,15 @@ export class CreateReferralDto {
   @IsString()
   @MaxLength(4000)
   note?: string;
+
+  /**
+   * localId of the sending agency's agreement (`/v1/agreements`) the referral is made under (R21). It must be
+   * in force today and, when it names parties by directory code, name the receiving agency.
+   * @example "CONV-2024-03"
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:/-]{1,128}$/, { message: 'agreementLocalId must be 1–128 characters of [A-Za-z0-9._:/-]' })
+  agreementLocalId?: string;
 }
 
 /** Moves a referral to its next status (receiving agency only). */
@@ -106,8 +117,18 @@ export class ReferralTransitionDto {
   caseReference?: string;
 }
 
-/** `?direction=&status=&overdue=` */
-export class ReferralListQueryDto extends PageQueryDto {
+/** Filters shared by the list and the CSV export. */
+export interface ReferralFilters {
+  direction?: 'incoming' | 'outgoing';
+  status?: ReferralStatus;
+  urgency?: (typeof REFERRAL_URGENCIES)[number];
+  overdue?: 'true' | 'false';
+  sentFrom?: string;
+  sentTo?: string;
+}
+
+/** `?direction=&status=&urgency=&overdue=&sentFrom=&sentTo=` */
+export class ReferralListQueryDto extends PageQueryDto implements ReferralFilters {
   /** incoming: addressed to the agency; outgoing: sent by it; both when absent. */
   @IsOptional()
   @IsIn(['incoming', 'outgoing'])
@@ -118,10 +139,57 @@ export class ReferralListQueryDto extends PageQueryDto {
   @IsIn(REFERRAL_STATUSES)
   status?: ReferralStatus;
 
+  @ApiProperty({ enum: REFERRAL_URGENCIES, enumName: 'ReferralUrgency', required: false })
+  @IsOptional()
+  @IsIn(REFERRAL_URGENCIES)
+  urgency?: (typeof REFERRAL_URGENCIES)[number];
+
   /** Only referrals past their acknowledge or answer time limit. */
   @IsOptional()
   @IsIn(['true', 'false'])
   overdue?: 'true' | 'false';
+
+  /** Sent on or after this day (YYYY-MM-DD, UTC) or instant (ISO-8601). @example "2025-06-01" */
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: 'sentFrom must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
+  sentFrom?: string;
+
+  /** Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant (ISO-8601). @example "2025-06-30" */
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: 'sentTo must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
+  sentTo?: string;
+}
+
+/** `GET /v1/referrals/export`: the same filters as the list, all matching referrals as CSV. */
+export class ReferralExportQueryDto implements ReferralFilters {
+  /** incoming: addressed to the agency; outgoing: sent by it; both when absent. */
+  @IsOptional()
+  @IsIn(['incoming', 'outgoing'])
+  direction?: 'incoming' | 'outgoing';
+
+  @ApiProperty({ enum: REFERRAL_STATUSES, enumName: 'ReferralStatus', required: false })
+  @IsOptional()
+  @IsIn(REFERRAL_STATUSES)
+  status?: ReferralStatus;
+
+  @ApiProperty({ enum: REFERRAL_URGENCIES, enumName: 'ReferralUrgency', required: false })
+  @IsOptional()
+  @IsIn(REFERRAL_URGENCIES)
+  urgency?: (typeof REFERRAL_URGENCIES)[number];
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+
+  /** Sent on or after this day (YYYY-MM-DD, UTC) or instant. @example "2025-06-01" */
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: 'sentFrom must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
+  sentFrom?: string;
+
+  /** Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant. @example "2025-06-30" */
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: 'sentTo must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
+  sentTo?: string;
 }
 
 /** `?direction=` of the summary. */
@@ -200,6 +268,8 @@ export class ReferralDto {
   declineReason!: string | null;
   outcome!: string | null;
   caseReference!: string | null;
+  /** The sender's agreement (convenio, `/v1/agreements`) the referral is made under (R21); null when none was cited. */
+  agreementLocalId!: string | null;
   /** Code of the agency the referral was redirected to. */
   redirectedToAgencyCode!: string | null;
   /** The referral created by the redirect (visible to the redirecting agency only). */

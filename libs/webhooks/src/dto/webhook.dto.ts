@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length } from 'class-validator';
 
-export const WEBHOOK_EVENTS = ['referral.received', 'referral.status_changed'] as const;
+export const WEBHOOK_EVENTS = ['referral.received', 'referral.status_changed', 'referral.overdue', 'record.changed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -14,7 +14,7 @@ export class CreateWebhookDto {
   @Length(8, 2000)
   url!: string;
 
-  /** Event types to receive. @example ["referral.received", "referral.status_changed"] */
+  /** Event types to receive (see docs/referrals.md#webhooks). @example ["referral.received", "referral.status_changed", "referral.overdue"] */
   @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, enumName: 'WebhookEvent' })
   @IsArray()
   @ArrayMinSize(1)
