@@ -61,5 +61,8 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/api/test/**/*.e2e-spec.ts'] },
+    // Fault tests (issue 12): kill -9 of the compiled API (dist/, built first when missing), PostgreSQL
+    // stopped and started under load (its own embedded server), connections terminated, races.
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/apps/api/test/**/*.fault-spec.ts'] },
   ],
 };

@@ -24,7 +24,16 @@ export interface ScopedTx {
  */
 @Injectable()
 export class DbContext {
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    // Every pooled connection gets a permanent no-op 'error' listener. A backend terminated while its
+    // connection is checked out (PostgreSQL restart, failover, pg_terminate_backend) makes the client
+    // emit 'error' more than once; TypeORM's query runner removes its own listener at the first one and
+    // pg-pool has none on checked-out clients, so the second would be an unhandled 'error' event that
+    // kills the process. The errors still reach the query that was running (→ 503) and the pool still
+    // discards the broken client.
+    const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+    pool?.on('connect', (client) => client.on('error', () => undefined));
+  }
 
   async withAgency<T>(agencyId: AgencyId, fn: (tx: ScopedTx) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
     if (!UUID.test(agencyId)) throw new Error('withAgency: agency id is not a UUID');
@@ -62,6 +71,11 @@ export class DbContext {
     if (!UUID.test(agencyId)) throw new Error('readScoped: agency id is not a UUID');
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
+    // A checked-out client has no pool listener: a backend terminated between two messages (PostgreSQL
+    // restart, failover) would emit an unhandled 'error' and crash the process. The query's own error is
+    // what the caller gets; the broken client is destroyed on release.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     const literal = (v: string | number | boolean | null): string =>
       v === null ? 'NULL' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NULL') : typeof v === 'boolean' ? String(v) : client.escapeLiteral(v);
     const text = sql.replace(/\$(\d+)/g, (_m, n: string) => literal(params[Number(n) - 1]));
@@ -69,11 +83,13 @@ export class DbContext {
       const results = (await client.query(
         `BEGIN READ ONLY; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.agency_id', '${agencyId}', true); ${text}; COMMIT`,
       )) as unknown as Array<{ rows: R[] }>;
+      client.removeListener('error', onError);
       client.release();
       return results[3].rows;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      // Destroyed, not returned to the pool; the no-op listener stays for late socket errors.
+      client.release(err instanceof Error ? err : true);
       throw err;
     }
   }

@@ -1,4 +1,5 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CatalogsModule } from '@app/catalogs';
 import { JobsService } from '@app/jobs';
 import { RecordsModule } from '@app/records';
@@ -24,10 +25,13 @@ export class ImportsCoreModule {}
   imports: [ImportsCoreModule],
   controllers: [ImportsController, ExportsController],
 })
-export class ImportsModule implements OnModuleInit {
+export class ImportsModule implements OnModuleInit, OnApplicationShutdown {
+  private sweeper?: NodeJS.Timeout;
+
   constructor(
     private readonly jobs: JobsService,
     private readonly imports: ImportsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -37,5 +41,16 @@ export class ImportsModule implements OnModuleInit {
       pollingIntervalSeconds: 1,
       retryLimit: 5,
     });
+    if (this.config.jobsWorkers) {
+      // Imports whose worker died (heartbeat older than the lease) are re-enqueued and resume.
+      const sweep = () => void this.imports.resumeStale().catch(() => undefined);
+      this.sweeper = setInterval(sweep, Math.max(1000, (this.imports.leaseSeconds * 1000) / 2));
+      this.sweeper.unref();
+      sweep();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '@app/auth';
 import { AuditService } from '@app/audit';
 import { CrosswalkService } from '@app/catalogs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { type AgencyId, DbContext, asAgencyId } from '@app/db';
 import { ProblemException, decodeCursor, pageOf, toFieldErrors } from '@app/http';
 import { JobsService } from '@app/jobs';
@@ -84,7 +85,17 @@ export class ImportsService {
     private readonly crosswalks: CrosswalkService,
     private readonly audit: AuditService,
     @Optional() private readonly jobs?: JobsService,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'importLeaseSeconds'>,
   ) {}
+
+  /**
+   * Seconds after which a `running` import whose worker has not written a heartbeat (`updated_at`) is
+   * considered dead (process killed, machine restarted) and may be claimed again. A live worker renews
+   * it every third of that time, so a slow import is never run twice at once.
+   */
+  get leaseSeconds(): number {
+    return this.config?.importLeaseSeconds ?? 60;
+  }
 
   // ---------------------------------------------------------------- profiles
 
@@ -349,8 +360,8 @@ export class ImportsService {
       const rows: JobRow[] = await em.query(
         // A CTE, so the answer is rows (TypeORM answers [rows, count] for a bare UPDATE … RETURNING).
         `WITH u AS (UPDATE import_jobs SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), failure = NULL, updated_at = now()
-          WHERE agency_id = $1 AND id = $2 AND status IN ('queued', 'running') RETURNING *) SELECT * FROM u`,
-        [agency, importId],
+          WHERE agency_id = $1 AND id = $2 AND (status = 'queued' OR (status = 'running' AND updated_at < now() - make_interval(secs => $3))) RETURNING *) SELECT * FROM u`,
+        [agency, importId, this.leaseSeconds],
       );
       return rows[0];
     });
@@ -359,6 +370,15 @@ export class ImportsService {
       if (!existing) throw new Error(`import ${importId} not found`);
       return this.toDto(existing);
     }
+    // Heartbeat: keeps the claim while this attempt is alive (a killed process stops renewing it).
+    const heartbeat = setInterval(
+      () =>
+        void this.db
+          .withAgency(agency, ({ em }) => em.query(`UPDATE import_jobs SET updated_at = now() WHERE agency_id = $1 AND id = $2 AND status = 'running'`, [agency, importId]))
+          .catch(() => undefined),
+      Math.max(500, (this.leaseSeconds * 1000) / 3),
+    );
+    heartbeat.unref();
     try {
       await this.process(agency, job, onProgress);
     } catch (err) {
@@ -373,12 +393,20 @@ export class ImportsService {
         return this.get(job.actor, importId);
       }
       // Anything else (database, crash): pg-boss retries; the next attempt resumes from the checkpoint.
+      // The claim is released (queued) so the retry can take it at once; if this update fails too, the
+      // claim lapses after the lease and resumeStale() re-enqueues the import.
       await this.db
         .withAgency(agency, ({ em }) =>
-          em.query(`UPDATE import_jobs SET failure = $3, updated_at = now() WHERE agency_id = $1 AND id = $2`, [agency, importId, `attempt ${job.attempts} failed: ${(err as Error).message}`.slice(0, 500)]),
+          em.query(`UPDATE import_jobs SET status = 'queued', failure = $3, updated_at = now() WHERE agency_id = $1 AND id = $2 AND status = 'running'`, [
+            agency,
+            importId,
+            `attempt ${job.attempts} failed: ${(err as Error).message}`.slice(0, 500),
+          ]),
         )
         .catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
     return this.get(job.actor, importId);
   }
@@ -525,6 +553,24 @@ export class ImportsService {
       }
       yield rows[0].data;
     }
+  }
+
+  /**
+   * Re-enqueues imports left `running` by a worker that died (kill -9, power loss): their heartbeat is
+   * older than the lease. pg-boss would only retry the dead worker's job after its expiry (15 min); the
+   * new job claims the import at once and resumes from the checkpoint. Runs on worker instances every
+   * half lease and at start-up. Returns the number of imports re-enqueued.
+   */
+  async resumeStale(): Promise<number> {
+    if (!this.jobs) return 0;
+    const stale: Array<{ id: string; agency_id: string }> = await this.db.system((em) =>
+      em.query(`SELECT id, agency_id FROM import_jobs WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1)`, [this.leaseSeconds]),
+    );
+    for (const s of stale) {
+      await this.jobs.send(IMPORT_QUEUE, { importId: s.id, agencyId: s.agency_id }, { singletonKey: `resume-${s.id}` });
+      this.logger.warn({ importId: s.id }, 'import worker lost; import re-enqueued to resume from its checkpoint');
+    }
+    return stale.length;
   }
 
   /** pg-boss handler. */

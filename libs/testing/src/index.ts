@@ -3,3 +3,4 @@ export * from './test-app';
 export * from './principals';
 export * from './contract-validator';
 export * from './log-hygiene';
+export * from './api-process';
