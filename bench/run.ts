@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     const auth: Record<string, string> = { authorization: `Bearer ${token}`, ...(purpose !== 'none' ? { 'x-purpose': purpose } : {}) };
 
     const pool = new Pool({ connectionString: db.url, max: 20 });
+    pool.on('error', () => undefined); // idle connections ended when the server stops
     await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw_victims (agency_id uuid NOT NULL, local_id varchar(128) NOT NULL, data jsonb NOT NULL, pii text, PRIMARY KEY (agency_id, local_id))`);
     const bare = Fastify({ logger: false });
     bare.get<{ Params: { localId: string } }>('/victims/:localId', async (req, reply) => {
@@ -207,6 +208,10 @@ async function main(): Promise<void> {
     await bare.close();
     await pool.end();
     await app.close();
+  } catch (err) {
+    // Printed before the server stops: stopping it first ends pooled connections, whose errors would hide this one.
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    throw err;
   } finally {
     await db.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });

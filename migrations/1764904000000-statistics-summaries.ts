@@ -31,10 +31,17 @@ export class StatisticsSummaries1764904000000 implements MigrationInterface {
     );
 
     // Change capture: cheap inserts into the queue (SECURITY DEFINER: the request role has no grant on it).
+    // Statement-level with transition tables: one queue insert per write statement, not one per row (a
+    // batch of 1,000 victims writes its projection rows in one statement).
     await q.query(`CREATE FUNCTION stat_mark_fact() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
       BEGIN
-        IF TG_OP <> 'INSERT' THEN INSERT INTO stat_dirty VALUES (TG_ARGV[0], OLD.record_id) ON CONFLICT DO NOTHING; END IF;
-        IF TG_OP <> 'DELETE' THEN INSERT INTO stat_dirty VALUES (TG_ARGV[0], NEW.record_id) ON CONFLICT DO NOTHING; END IF;
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO stat_dirty SELECT DISTINCT TG_ARGV[0], record_id FROM stat_new_rows ON CONFLICT DO NOTHING;
+        ELSIF TG_OP = 'DELETE' THEN
+          INSERT INTO stat_dirty SELECT DISTINCT TG_ARGV[0], record_id FROM stat_old_rows ON CONFLICT DO NOTHING;
+        ELSE
+          INSERT INTO stat_dirty SELECT TG_ARGV[0], record_id FROM stat_old_rows UNION SELECT TG_ARGV[0], record_id FROM stat_new_rows ON CONFLICT DO NOTHING;
+        END IF;
         RETURN NULL;
       END $$`);
     await q.query(`CREATE FUNCTION stat_mark_record() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -55,8 +62,12 @@ export class StatisticsSummaries1764904000000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER "tr_victim_facts_stat" AFTER INSERT OR UPDATE OR DELETE ON "victim_facts" FOR EACH ROW EXECUTE FUNCTION stat_mark_fact('victims')`);
-    await q.query(`CREATE TRIGGER "tr_case_charges_stat" AFTER INSERT OR UPDATE OR DELETE ON "case_charges" FOR EACH ROW EXECUTE FUNCTION stat_mark_fact('cases')`);
+    await q.query(`CREATE TRIGGER "tr_victim_facts_stat_ins" AFTER INSERT ON "victim_facts" REFERENCING NEW TABLE AS stat_new_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('victims')`);
+    await q.query(`CREATE TRIGGER "tr_victim_facts_stat_upd" AFTER UPDATE ON "victim_facts" REFERENCING OLD TABLE AS stat_old_rows NEW TABLE AS stat_new_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('victims')`);
+    await q.query(`CREATE TRIGGER "tr_victim_facts_stat_del" AFTER DELETE ON "victim_facts" REFERENCING OLD TABLE AS stat_old_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('victims')`);
+    await q.query(`CREATE TRIGGER "tr_case_charges_stat_ins" AFTER INSERT ON "case_charges" REFERENCING NEW TABLE AS stat_new_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('cases')`);
+    await q.query(`CREATE TRIGGER "tr_case_charges_stat_upd" AFTER UPDATE ON "case_charges" REFERENCING OLD TABLE AS stat_old_rows NEW TABLE AS stat_new_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('cases')`);
+    await q.query(`CREATE TRIGGER "tr_case_charges_stat_del" AFTER DELETE ON "case_charges" REFERENCING OLD TABLE AS stat_old_rows FOR EACH STATEMENT EXECUTE FUNCTION stat_mark_fact('cases')`);
     await q.query(`CREATE TRIGGER "tr_records_stat" AFTER UPDATE ON "records" FOR EACH ROW WHEN (OLD.withdrawn_at IS DISTINCT FROM NEW.withdrawn_at OR OLD.data IS DISTINCT FROM NEW.data) EXECUTE FUNCTION stat_mark_record()`);
     await q.query(`CREATE TRIGGER "tr_person_links_stat" AFTER INSERT OR UPDATE OR DELETE ON "person_links" FOR EACH ROW EXECUTE FUNCTION stat_mark_person_link()`);
     // Everything already stored is queued once; the first statistics query (or statistics rebuild) folds it in.
@@ -67,8 +78,12 @@ export class StatisticsSummaries1764904000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER "tr_person_links_stat" ON "person_links"`);
     await q.query(`DROP TRIGGER "tr_records_stat" ON "records"`);
-    await q.query(`DROP TRIGGER "tr_case_charges_stat" ON "case_charges"`);
-    await q.query(`DROP TRIGGER "tr_victim_facts_stat" ON "victim_facts"`);
+    await q.query(`DROP TRIGGER "tr_case_charges_stat_ins" ON "case_charges"`);
+    await q.query(`DROP TRIGGER "tr_case_charges_stat_upd" ON "case_charges"`);
+    await q.query(`DROP TRIGGER "tr_case_charges_stat_del" ON "case_charges"`);
+    await q.query(`DROP TRIGGER "tr_victim_facts_stat_ins" ON "victim_facts"`);
+    await q.query(`DROP TRIGGER "tr_victim_facts_stat_upd" ON "victim_facts"`);
+    await q.query(`DROP TRIGGER "tr_victim_facts_stat_del" ON "victim_facts"`);
     await q.query(`DROP FUNCTION stat_mark_person_link()`);
     await q.query(`DROP FUNCTION stat_mark_record()`);
     await q.query(`DROP FUNCTION stat_mark_fact()`);
