@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { components } from '@app/client';
 import { JobsService } from '@app/jobs';
-import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MATCHING_RECLUSTER_QUEUE, MatchingEngineService } from '@app/matching';
+import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MATCHING_RECLUSTER_QUEUE, MatchingEngineService, MatchingRebuildService } from '@app/matching';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 type VictimDto = components['schemas']['VictimDto'];
@@ -41,9 +41,13 @@ describe('matching of victim records across agencies', () => {
     expect(res.response.status).toBe(200);
     return res.data!;
   };
+  // Both ways of re-running everything: the incremental engine over all records, then the bulk rebuild
+  // (`npm run cli -- matching:rebuild`). Reviewer decisions must survive both.
   const rebuild = async () => {
     const engine = t.app.get(MatchingEngineService);
     await engine.processRecords(await engine.allProfiledRecordIds());
+    const result = await t.app.get(MatchingRebuildService).rebuild();
+    expect(result.profiled).toBeGreaterThan(0);
   };
   const scopes = ['victims:read', 'victims:write', 'matches:review'] as const;
 
@@ -210,6 +214,38 @@ describe('matching of victim records across agencies', () => {
     expect((await person(a, 'A-2')).personId).toBe((await person(a, 'A-1')).personId);
     const audit = await t.db.pool.query(`SELECT action FROM audit_log WHERE action IN ('matches.split', 'matches.merge') AND agency_id = $1 ORDER BY seq`, [a.agencyId]);
     expect(audit.rows.map((r) => r.action)).toEqual(['matches.split', 'matches.merge']);
+  });
+
+  it('every victim response carries personKey: the cluster id, shared across agencies, stable when unrelated records arrive and across a rebuild', async () => {
+    const one = await a.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'A-5' } } });
+    expect(one.response.status).toBe(200);
+    const key = one.data!.personKey;
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(key).toBe((await person(a, 'A-5')).personId);
+    const theirs = await c.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'C-5' } } });
+    expect(theirs.data!.personKey).toBe(key);
+    const list = await a.api.GET('/v1/victims', { params: { query: { limit: 100 } } });
+    const listed = list.data!.items.find((i) => i.localId === 'A-5')!;
+    expect(listed.personKey).toBe(key);
+    for (const item of list.data!.items) expect(item).toHaveProperty('personKey');
+    // a new record is null until matched; an unrelated record does not change the key
+    const fresh = await a.api.PUT('/v1/victims/{localId}', { params: { path: { localId: 'A-7' } }, body: victim({ firstName: 'Nayeli', paternalSurname: 'Cuetlachtli', maternalSurname: 'Ocelotl' }, { birthDate: '1998-04-04' }) });
+    expect(fresh.data!.personKey).toBeNull();
+    await drain();
+    expect((await a.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'A-7' } } })).data!.personKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await a.api.GET('/v1/victims/{localId}', { params: { path: { localId: 'A-5' } } })).data!.personKey).toBe(key);
+    const before = await t.db.pool.query(`SELECT record_id, person_id FROM person_links ORDER BY record_id`);
+    await t.app.get(MatchingRebuildService).rebuild();
+    const after = await t.db.pool.query(`SELECT record_id, person_id FROM person_links ORDER BY record_id`);
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('the bulk rebuild writes term counts and blocking keys only as keyed hashes', async () => {
+    const terms = await t.db.pool.query(`SELECT term_hash, n FROM match_term_counts`);
+    expect(terms.rows.length).toBeGreaterThan(0);
+    for (const r of terms.rows) expect(r.term_hash).toMatch(/^[0-9a-f]{64}$/);
+    const idx = await t.db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'match_keys' AND indexname = 'ix_match_keys_hash'`);
+    expect(idx.rows).toHaveLength(1);
   });
 
   it('withdrawing a record takes it out of its cluster', async () => {

@@ -19,6 +19,7 @@ export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'referrals', key: 'id', column: 'note_enc' },
   { table: 'webhook_endpoints', key: 'id', column: 'secret_enc' },
   { table: 'match_profiles', key: 'record_id', column: 'profile_enc' },
+  { table: 'match_clks', key: 'record_id', column: 'clk_enc' },
 ];
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;

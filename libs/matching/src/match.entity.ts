@@ -281,8 +281,19 @@ export class MatchCounterEntity {
   value!: string;
 }
 
+/** Number of profiles holding a name term (keyed hash, purpose `match:tf`), for term-frequency weights. */
+@Entity('match_term_counts')
+export class MatchTermCountEntity {
+  @PrimaryColumn({ type: 'char', length: 64, primaryKeyConstraintName: 'pk_match_term_counts' })
+  termHash!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  n!: number;
+}
+
 export const MATCHING_ENTITIES = [
   MatchCounterEntity,
+  MatchTermCountEntity,
   MatchProfileEntity,
   MatchKeyEntity,
   MatchPairEntity,

@@ -234,7 +234,7 @@ export class MatchesService {
           personsWithSeveralRecords: Number(s.persons_multi),
           recordsProfiled: Number(s.records_profiled),
           modelVersion: this.engine.model.version,
-          thresholds: { ...this.engine.model.thresholds },
+          thresholds: { upper: this.engine.model.thresholds.upper, lower: this.engine.model.thresholds.lower },
         };
       },
       { readOnly: true },

@@ -2,24 +2,28 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
+import type { MatchingEngineExtension } from './clk/engine-extension';
 import {
   type Comparison,
   type MatchModel,
   type MatchProfile,
+  type TermFrequencies,
   blockingKeys,
   buildProfile,
   clusterRecords,
   compareProfiles,
+  conflicting,
   decide,
   defaultModel,
-  score,
+  profileTerms,
+  scorePair,
 } from './engine';
 
 export const MATCHING_QUEUE = 'matching.victim-changed';
 export const MATCHING_OPS_QUEUE = 'matching.cluster-op';
 
 /** Blocks (shared keys) larger than this are skipped: they are too common to discriminate. */
-const MAX_BLOCK = 500;
+const MAX_BLOCK = 100;
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('puente.matching'))`;
 
 interface RecordRow {
@@ -51,10 +55,18 @@ const ordered = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y
 export class MatchingEngineService {
   private readonly logger = new Logger('Matching');
   model: MatchModel = defaultModel();
+  /** Blocks (records sharing one key) larger than this are not used for candidates. */
+  maxBlock = MAX_BLOCK;
   /** Cumulative milliseconds per engine stage (for the benchmark). */
   readonly timings: Record<string, number> = {};
   /** When set (benchmark, EM), the comparison vector of every compared pair is appended here. */
   collectVectors?: Comparison[];
+  // --- extension hook (CLK / privacy-preserving matching, libs/matching/src/clk) ---
+  private readonly extensions: MatchingEngineExtension[] = [];
+  registerExtension(x: MatchingEngineExtension): void {
+    this.extensions.push(x);
+  }
+  // --- end extension hook ---
   private lap(stage: string, since: bigint): bigint {
     const now = process.hrtime.bigint();
     this.timings[stage] = (this.timings[stage] ?? 0) + Number(now - since) / 1e6;
@@ -100,6 +112,25 @@ export class MatchingEngineService {
     }
     t = this.lap('profile', t);
     const known = rows.map((r) => r.id);
+    // Term counts (term-frequency weights): remove the terms of the profiles being replaced, add the new ones.
+    const previous: Array<{ profile_enc: string }> = await em.query(`SELECT profile_enc FROM match_profiles WHERE record_id = ANY($1::uuid[])`, [known]);
+    const delta = new Map<string, number>();
+    for (const p of previous) for (const term of profileTerms(this.cipher.decryptJson<MatchProfile>(p.profile_enc))) delta.set(term, (delta.get(term) ?? 0) - 1);
+    for (const p of profiles.values()) for (const term of profileTerms(p.profile)) delta.set(term, (delta.get(term) ?? 0) + 1);
+    const changes = [...delta].filter(([, n]) => n !== 0);
+    if (changes.length) {
+      await em.query(
+        `INSERT INTO match_term_counts (term_hash, n) SELECT * FROM unnest($1::text[], $2::int[])
+         ON CONFLICT (term_hash) DO UPDATE SET n = greatest(match_term_counts.n + EXCLUDED.n, 0)`,
+        [changes.map(([term]) => this.cipher.blindIndex('match:tf', term)), changes.map(([, n]) => n)],
+      );
+    }
+    if (profiles.size !== previous.length) {
+      await em.query(
+        `INSERT INTO match_counters (name, value) VALUES ('profiles', greatest($1::bigint, 0)) ON CONFLICT (name) DO UPDATE SET value = greatest(match_counters.value + $1::bigint, 0)`,
+        [profiles.size - previous.length],
+      );
+    }
     await em.query(`DELETE FROM match_keys WHERE record_id = ANY($1::uuid[])`, [known]);
     await em.query(`DELETE FROM match_pairs WHERE record_a = ANY($1::uuid[]) OR record_b = ANY($1::uuid[])`, [known]);
     const gone = known.filter((id) => !profiles.has(id));
@@ -134,12 +165,15 @@ export class MatchingEngineService {
     const presentIds = present.map(([id]) => id);
     const cands: Array<{ a: string; b: string }> = presentIds.length
       ? await em.query(
+          // Block sizes are counted only up to the cap (LIMIT), so a common key costs at most cap + 1
+          // index entries instead of a count over the whole block.
           `WITH mine AS (SELECT record_id, key_hash FROM match_keys WHERE record_id = ANY($1::uuid[])),
-                big AS (SELECT k.key_hash FROM match_keys k WHERE k.key_hash IN (SELECT key_hash FROM mine) GROUP BY k.key_hash HAVING count(*) > $2)
+                sizes AS (SELECT h.key_hash, (SELECT count(*) FROM (SELECT 1 FROM match_keys k WHERE k.key_hash = h.key_hash LIMIT $2 + 1) x) AS n
+                            FROM (SELECT DISTINCT key_hash FROM mine) h)
            SELECT DISTINCT m.record_id AS a, k.record_id AS b
-             FROM mine m JOIN match_keys k ON k.key_hash = m.key_hash AND k.record_id <> m.record_id
-            WHERE m.key_hash NOT IN (SELECT key_hash FROM big)`,
-          [presentIds, MAX_BLOCK],
+             FROM mine m JOIN sizes s ON s.key_hash = m.key_hash AND s.n <= $2
+             JOIN match_keys k ON k.key_hash = m.key_hash AND k.record_id <> m.record_id`,
+          [presentIds, this.maxBlock],
         )
       : [];
     t = this.lap('candidates', t);
@@ -156,6 +190,7 @@ export class MatchingEngineService {
       );
       for (const p of prof) profiles.set(p.record_id, { agencyId: p.agency_id, profile: this.cipher.decryptJson<MatchProfile>(p.profile_enc) });
     }
+    const tf = await this.termFrequencies(em, [...profiles.values()].map((p) => p.profile));
     t = this.lap('load-candidate-profiles', t);
     const pairs: Array<{ a: string; b: string; agencyA: string; agencyB: string; score: number; levels: Comparison; outcome: string }> = [];
     for (const [a, b] of pairKeys.values()) {
@@ -163,7 +198,7 @@ export class MatchingEngineService {
       const pb = profiles.get(b);
       if (!pa || !pb) continue;
       const levels = compareProfiles(pa.profile, pb.profile);
-      const s = score(this.model, levels);
+      const s = scorePair(this.model, pa.profile, pb.profile, levels, tf);
       pairs.push({ a, b, agencyA: pa.agencyId, agencyB: pb.agencyId, score: s.total, levels, outcome: decide(this.model, s.total) });
     }
     t = this.lap('compare-score', t);
@@ -210,6 +245,8 @@ export class MatchingEngineService {
       );
     }
     t = this.lap('store-pairs-reviews', t);
+    for (const x of this.extensions) await x.afterCompare(em, known); // extension hook (CLK)
+    t = this.lap('extensions', t);
     await this.recluster(em, known);
     this.lap('recluster', t);
     return {
@@ -219,6 +256,18 @@ export class MatchingEngineService {
       links: pairs.filter((p) => p.outcome === 'link').length,
       reviews: reviews.length,
     };
+  }
+
+  /** Counts of the name terms of `profiles` (keyed hashes in match_term_counts) and the number of profiles. */
+  async termFrequencies(em: EntityManager, profiles: MatchProfile[]): Promise<TermFrequencies> {
+    const hashOf = new Map<string, string>();
+    for (const p of profiles) for (const term of profileTerms(p)) if (!hashOf.has(term)) hashOf.set(term, this.cipher.blindIndex('match:tf', term));
+    const [counts, total]: [Array<{ term_hash: string; n: number }>, Array<{ value: string }>] = await Promise.all([
+      hashOf.size ? em.query(`SELECT term_hash, n FROM match_term_counts WHERE term_hash = ANY($1::text[])`, [[...hashOf.values()]]) : Promise.resolve([]),
+      em.query(`SELECT value FROM match_counters WHERE name = 'profiles'`),
+    ]);
+    const byHash = new Map(counts.map((c) => [c.term_hash, c.n]));
+    return { total: Number(total[0]?.value ?? 0), count: (term) => byHash.get(hashOf.get(term) ?? '') ?? 0 };
   }
 
   /**
@@ -247,6 +296,7 @@ export class MatchingEngineService {
       `SELECT record_id, agency_id FROM match_profiles WHERE record_id = ANY($1::uuid[])`,
       [all],
     );
+    for (const x of this.extensions) active.push(...(await x.activeRecords(em, all))); // extension hook (CLK)
     const agencyOf = new Map(active.map((a) => [a.record_id, a.agency_id]));
     const inactive = all.filter((id) => !agencyOf.has(id));
     const old: Array<{ record_id: string; person_id: string }> = await em.query(`SELECT record_id, person_id FROM person_links WHERE record_id = ANY($1::uuid[])`, [all]);
@@ -261,12 +311,30 @@ export class MatchingEngineService {
       `SELECT record_a AS a, record_b AS b, decision FROM match_decisions WHERE record_a = ANY($1::uuid[]) AND record_b = ANY($1::uuid[])`,
       [activeIds],
     );
-    const clusters = clusterRecords(
-      activeIds,
-      decisions.filter((d) => d.decision === 'same_person').map((d) => [d.a, d.b]),
-      decisions.filter((d) => d.decision === 'different_persons').map((d) => [d.a, d.b]),
-      links.map((l) => ({ a: l.a, b: l.b, score: Number(l.score) })),
-    );
+    const must = decisions.filter((d) => d.decision === 'same_person').map((d): [string, string] => [d.a, d.b]);
+    const cannot = decisions.filter((d) => d.decision === 'different_persons').map((d): [string, string] => [d.a, d.b]);
+    const auto = links.map((l) => ({ a: l.a, b: l.b, score: Number(l.score) }));
+    let clusters = clusterRecords(activeIds, must, cannot, auto);
+    // As in the bulk rebuild: records with CURPs two or more characters apart are not left in one
+    // automatic cluster, unless a reviewer said they are the same person.
+    const grouped = clusters.filter((c) => c.length > 1 && c.length <= 200).flat();
+    if (grouped.length) {
+      const rows: Array<{ record_id: string; profile_enc: string }> = await em.query(`SELECT record_id, profile_enc FROM match_profiles WHERE record_id = ANY($1::uuid[])`, [grouped]);
+      const prof = new Map(rows.map((r) => [r.record_id, this.cipher.decryptJson<MatchProfile>(r.profile_enc)]));
+      const reviewed = new Set(must.map(([a, b]) => ordered(a, b).join('|')));
+      const conflicts: Array<[string, string]> = [];
+      for (const c of clusters) {
+        if (c.length < 2 || c.length > 200) continue;
+        for (let x = 0; x < c.length; x++) {
+          for (let y = x + 1; y < c.length; y++) {
+            const pa = prof.get(c[x]);
+            const pb = prof.get(c[y]);
+            if (pa && pb && conflicting(pa, pb) && !reviewed.has(ordered(c[x], c[y]).join('|'))) conflicts.push([c[x], c[y]]);
+          }
+        }
+      }
+      if (conflicts.length) clusters = clusterRecords(activeIds, must, [...cannot, ...conflicts], auto);
+    }
     const oldOf = new Map(old.map((o) => [o.record_id, o.person_id]));
     const used = new Set<string>();
     const assignments: Array<{ record_id: string; agency_id: string; person_id: string }> = [];

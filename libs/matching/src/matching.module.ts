@@ -4,7 +4,9 @@ import { MetricsService } from '@app/metrics';
 import { RecordsModule, RecordsService, RetentionService } from '@app/records';
 import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MatchingEngineService } from './matching-engine.service';
 import { MatchesController, VictimPersonController } from './matches.controller';
+import { MatchingRebuildService } from './matching-rebuild.service';
 import { MATCHING_RECLUSTER_QUEUE, MatchesService } from './matches.service';
+import { ClkMatcherService } from './clk/clk-matcher.service';
 
 /**
  * Deduplication of victim records across agencies: the matching engine (job worker), review tasks,
@@ -14,8 +16,8 @@ import { MATCHING_RECLUSTER_QUEUE, MatchesService } from './matches.service';
 @Module({
   imports: [RecordsModule],
   controllers: [MatchesController, VictimPersonController],
-  providers: [MatchingEngineService, MatchesService],
-  exports: [MatchingEngineService, MatchesService],
+  providers: [MatchingEngineService, MatchingRebuildService, MatchesService, ClkMatcherService],
+  exports: [MatchingEngineService, MatchingRebuildService, MatchesService, ClkMatcherService],
 })
 export class MatchingModule implements OnModuleInit {
   constructor(
@@ -24,6 +26,7 @@ export class MatchingModule implements OnModuleInit {
     private readonly engine: MatchingEngineService,
     private readonly metrics: MetricsService,
     private readonly retention: RetentionService,
+    private readonly clk: ClkMatcherService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -32,7 +35,11 @@ export class MatchingModule implements OnModuleInit {
     this.retention.onPurge(async (em, recordIds) => {
       await em.query('DELETE FROM match_keys WHERE record_id = ANY($1::uuid[])', [recordIds]);
       await em.query('DELETE FROM match_profiles WHERE record_id = ANY($1::uuid[])', [recordIds]);
+      // CLK path (libs/matching/src/clk): the encodings go with the personal data.
+      await em.query('DELETE FROM match_clk_keys WHERE record_id = ANY($1::uuid[])', [recordIds]);
+      await em.query('DELETE FROM match_clks WHERE record_id = ANY($1::uuid[])', [recordIds]);
     });
+    this.engine.registerExtension(this.clk); // privacy-preserving CLK matching (libs/matching/src/clk)
     this.records.onWritten(async (em, _agencyId, kind, recordIds) => {
       if (kind === 'victims' && recordIds.length) await this.jobs.send(MATCHING_QUEUE, { recordIds }, { em });
     });

@@ -8,11 +8,11 @@ export type ReviewDecision = (typeof DECISIONS)[number];
 
 /** Agreement level of each compared field (no values): the comparison summary of a pair. */
 export class MatchLevelsDto {
-  /** First names incl. compound names and diminutives. */
-  @ApiProperty({ enum: ['exact', 'close', 'disagree', 'missing'] })
+  /** First names incl. compound names and diminutives; `close` = a spelling variant or diminutive, `partial` = one name lacks tokens of the other (María ~ María José). */
+  @ApiProperty({ enum: ['exact', 'close', 'partial', 'disagree', 'missing'] })
   firstName!: string;
-  /** The two surnames in either order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees. */
-  @ApiProperty({ enum: ['exact', 'close', 'partial', 'mixed', 'disagree', 'missing'] })
+  /** The two surnames: `exact` in the same order, `swapped` in reverse order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees. */
+  @ApiProperty({ enum: ['exact', 'swapped', 'close', 'partial', 'mixed', 'disagree', 'missing'] })
   surnames!: string;
   /** `swap` = day and month swapped; `year` = same day and month, year ±1; `approx` = a year estimated from an age, within ±1. */
   @ApiProperty({ enum: ['exact', 'swap', 'year', 'approx', 'disagree', 'missing'] })
@@ -22,6 +22,13 @@ export class MatchLevelsDto {
   curp!: string;
   @ApiProperty({ enum: ['exact', 'disagree', 'missing'] })
   sex!: string;
+  /**
+   * Only for pairs with a CLK-only side (privacy-preserving matching): the names compared through their
+   * Bloom-filter encodings (Dice coefficient; `exact` ≥ 0.97, `close` ≥ 0.86, `partial` ≥ 0.72); the
+   * plaintext name fields and CURP are then `missing`.
+   */
+  @ApiProperty({ enum: ['exact', 'close', 'partial', 'disagree'], required: false })
+  clk?: string;
 }
 
 /** One side of a review task. For another agency's record: only its agency code. */

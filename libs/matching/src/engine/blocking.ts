@@ -6,9 +6,13 @@ import { spanishPhonetic } from './phonetic';
  * purpose `match:<type>`). Two records are compared when they share at least one key.
  *
  * - `curp`: the CURP; `curp10`: its first 10 characters (name initials + birth date)
- * - `sn2`: phonetic codes of both surnames, sorted (either order)
- * - `sn-y`: phonetic code of each surname + birth year (one surname missing)
+ * - `sn2`: phonetic codes of both surnames, sorted (either order); `sn2-y`: the same + birth year (splits
+ *   the blocks of common surname pairs; catches first-name changes)
+ * - `sn-y`: phonetic code of each surname + birth year (one surname missing); a year derived from an age
+ *   may be one off, so such a profile gives the keys of the three years around it (also for `fn-sn-y`)
  * - `fn-sn`: phonetic code of each canonical first-name form + of each surname (typos in the date)
+ * - `fn-sn-y`: the same + birth year (± 1 when the year comes from an age): splits the `fn-sn` blocks of
+ *   common names, which are too large to be used
  * - `fn-dm`: phonetic code of each canonical first-name form + birth year + {day, month} unordered
  *   (surnames changed or missing; day/month swaps)
  */
@@ -21,9 +25,13 @@ export function blockingKeys(p: MatchProfile): Array<{ type: string; value: stri
   }
   const sn = p.surnames.map(spanishPhonetic).filter((s) => s.length > 0);
   if (sn.length === 2) add('sn2', [...sn].sort().join('|'));
-  if (p.birthYear !== null) for (const s of sn) add('sn-y', `${s}|${p.birthYear}`);
+  const years = p.birthYear === null ? [] : p.approxYear ? [p.birthYear - 1, p.birthYear, p.birthYear + 1] : [p.birthYear];
+  for (const y of years) for (const s of sn) add('sn-y', `${s}|${y}`);
+  if (sn.length === 2) for (const y of years) add('sn2-y', `${[...sn].sort().join('|')}|${y}`);
   const fn = [...new Set(p.first.flatMap((t) => t.forms).map(spanishPhonetic))].filter((s) => s.length > 0);
   for (const f of fn) for (const s of sn) add('fn-sn', `${f}|${s}`);
+  // Common name + surname blocks are too large to use: split them by birth year.
+  for (const f of fn) for (const s of sn) for (const y of years) add('fn-sn-y', `${f}|${s}|${y}`);
   if (p.birthDate) {
     const [y, m, d] = p.birthDate.split('-');
     const dm = [m, d].sort().join('');

@@ -2,8 +2,8 @@ import type { MatchProfile } from './profile';
 import { spanishPhonetic } from './phonetic';
 import { hamming, jaroWinkler, withinOneEdit } from './similarity';
 
-export type NameLevel = 'exact' | 'close' | 'disagree' | 'missing';
-export type SurnameLevel = 'exact' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
+export type NameLevel = 'exact' | 'close' | 'partial' | 'disagree' | 'missing';
+export type SurnameLevel = 'exact' | 'swapped' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
 export type DateLevel = 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
 export type CurpLevel = 'exact' | 'close' | 'disagree' | 'missing';
 export type SexLevel = 'exact' | 'disagree' | 'missing';
@@ -21,8 +21,20 @@ export const FIELDS: FieldName[] = ['firstName', 'surnames', 'birthDate', 'curp'
 
 /** Close: Jaro–Winkler ≥ 0.92, same Spanish phonetic code, or one edit (one-letter typo). */
 export function closeTokens(a: string, b: string): boolean {
-  return jaroWinkler(a, b) >= 0.92 || spanishPhonetic(a) === spanishPhonetic(b) || (Math.min(a.length, b.length) >= 4 && withinOneEdit(a, b));
+  if (a === b) return true;
+  let row = CLOSE_CACHE.get(a);
+  if (!row) {
+    if (CLOSE_CACHE.size > 200_000) CLOSE_CACHE.clear();
+    CLOSE_CACHE.set(a, (row = new Map()));
+  }
+  const hit = row.get(b);
+  if (hit !== undefined) return hit;
+  const close = spanishPhonetic(a) === spanishPhonetic(b) || (Math.min(a.length, b.length) >= 4 && withinOneEdit(a, b)) || jaroWinkler(a, b) >= 0.92;
+  if (row.size < 10_000) row.set(b, close);
+  return close;
 }
+/** Token pairs already decided (the vocabulary of names is small compared with the number of pairs). */
+const CLOSE_CACHE = new Map<string, Map<string, boolean>>();
 
 type TokenLevel = 'exact' | 'close' | null;
 
@@ -57,6 +69,9 @@ export function compareFirst(a: MatchProfile['first'], b: MatchProfile['first'])
     used.add(best.j);
     if (best.level !== 'exact') allExact = false;
   }
+  // One name has tokens the other lacks ("María" ~ "María José"): weaker than a spelling variant, since
+  // sisters often share the first token of a compound name.
+  if (a.length !== b.length) return 'partial';
   return allExact ? 'exact' : 'close';
 }
 
@@ -76,7 +91,8 @@ export function compareSurnames(a: string[], b: string[]): SurnameLevel {
     const rank = (o: TokenLevel[]) => o.reduce((n, l) => n + (l === 'exact' ? 3 : l === 'close' ? 2 : 0), 0);
     const best = rank(options[0]) >= rank(options[1]) ? options[0] : options[1];
     const agree = best.filter((l) => l !== null).length;
-    if (agree === 2) return best.every((l) => l === 'exact') ? 'exact' : 'close';
+    if (agree === 2 && best.every((l) => l === 'exact')) return best === options[0] ? 'exact' : 'swapped';
+    if (agree === 2) return 'close';
     return agree === 1 ? 'mixed' : 'disagree';
   }
   const [s, l] = a.length <= b.length ? [a, b] : [b, a];
@@ -89,11 +105,13 @@ export function compareSurnames(a: string[], b: string[]): SurnameLevel {
  */
 export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
   if (a.birthDate && b.birthDate) {
-    if (a.birthDate === b.birthDate) return 'exact';
-    const [ya, ma, da] = a.birthDate.split('-');
-    const [yb, mb, db] = b.birthDate.split('-');
-    if (ya === yb && ma === db && da === mb) return 'swap';
-    if (ma === mb && da === db && Math.abs(Number(ya) - Number(yb)) <= 1) return 'year';
+    const x = a.birthDate;
+    const y = b.birthDate;
+    if (x === y) return 'exact';
+    // YYYY-MM-DD: compare the parts in place (this runs for every candidate pair)
+    const sameYear = x.charCodeAt(0) === y.charCodeAt(0) && x.charCodeAt(1) === y.charCodeAt(1) && x.charCodeAt(2) === y.charCodeAt(2) && x.charCodeAt(3) === y.charCodeAt(3);
+    if (sameYear && x.charCodeAt(5) === y.charCodeAt(8) && x.charCodeAt(6) === y.charCodeAt(9) && x.charCodeAt(8) === y.charCodeAt(5) && x.charCodeAt(9) === y.charCodeAt(6)) return 'swap';
+    if (x.endsWith(y.slice(4)) && Math.abs((a.birthYear ?? 0) - (b.birthYear ?? 0)) <= 1) return 'year';
     return 'disagree';
   }
   if (a.birthYear !== null && b.birthYear !== null) return Math.abs(a.birthYear - b.birthYear) <= 1 ? 'approx' : 'disagree';

@@ -6,3 +6,4 @@ export * from './compare';
 export * from './model';
 export * from './blocking';
 export * from './cluster';
+export * from './bulk';

@@ -1,5 +1,6 @@
 import modelData from '../../data/model.json';
 import { type Comparison, FIELDS, type FieldName } from './compare';
+import type { MatchProfile } from './profile';
 
 export interface LevelParams {
   m: number;
@@ -11,25 +12,43 @@ export interface LevelParams {
  */
 export interface MatchModel {
   version: string;
-  thresholds: { upper: number; lower: number };
+  /** `referenceRecords`: the register size the thresholds were set for (see the prior adjustment in `scorePair`). */
+  thresholds: { upper: number; lower: number; referenceRecords?: number };
   fields: Record<FieldName, Record<string, LevelParams>>;
+  /**
+   * Term-frequency adjustment (see `scorePair`): lower bounds of the value-specific `u` (how often two
+   * different persons agree on a name this rare: relatives share names, so `u` never goes below these),
+   * and the pseudo-count added to each term count.
+   */
+  termFrequency?: { prior: number; minProfiles?: number; minU: { firstName: number; surnames: number; partial: number } };
 }
 
 export type Decision = 'link' | 'review' | 'none';
 
 /** The configured model (data/model.json). */
 export function defaultModel(): MatchModel {
-  const { version, thresholds, fields } = modelData as unknown as MatchModel;
-  return { version, thresholds: { ...thresholds }, fields: JSON.parse(JSON.stringify(fields)) as MatchModel['fields'] };
+  const { version, thresholds, fields, termFrequency } = modelData as unknown as MatchModel;
+  return {
+    version,
+    thresholds: { ...thresholds },
+    fields: JSON.parse(JSON.stringify(fields)) as MatchModel['fields'],
+    ...(termFrequency ? { termFrequency: JSON.parse(JSON.stringify(termFrequency)) as MatchModel['termFrequency'] } : {}),
+  };
 }
 
 /** Weight of one level: log2(m/u) (for a two-level field, the disagree level gives log2((1−m)/(1−u))). */
 export function levelWeight(model: MatchModel, field: FieldName, level: string): number {
   if (level === 'missing') return 0;
+  let cache = WEIGHTS.get(model);
+  if (!cache) WEIGHTS.set(model, (cache = {}));
+  const row = (cache[field] ??= {});
+  const hit = row[level];
+  if (hit !== undefined) return hit;
   const p = model.fields[field]?.[level];
-  if (!p) return 0;
-  return Math.log2(p.m / p.u);
+  return (row[level] = p ? Math.log2(p.m / p.u) : 0);
 }
+/** Level weights per model object (a model is not changed after it is in use; `estimate` returns a new one). */
+const WEIGHTS = new WeakMap<MatchModel, Record<string, Record<string, number>>>();
 
 export interface Score {
   total: number;
@@ -103,4 +122,87 @@ export function estimate(start: MatchModel, vectors: Comparison[], iterations = 
     if (converged) break;
   }
   return { model, p, iterations: it };
+}
+
+/**
+ * Term frequencies of name values among the stored profiles, for value-specific `u` probabilities
+ * (agreeing on "María Hernández" is weak evidence, agreeing on "Citlali Cuamolinde" is strong). `count`
+ * is the number of profiles holding a term: `f:<first-name tokens>` or `s:<surname>` (see
+ * `profileTerms`); the engine keeps these counts as keyed hashes (`match_term_counts`), the bulk
+ * rebuild in memory.
+ */
+export interface TermFrequencies {
+  total: number;
+  count(term: string): number;
+}
+
+const FIRST_TERM = new WeakMap<MatchProfile, string>();
+export const firstNameTerm = (p: MatchProfile): string => {
+  let t = FIRST_TERM.get(p);
+  if (t === undefined) FIRST_TERM.set(p, (t = `f:${p.first.map((x) => x.token).join(' ')}`));
+  return t;
+};
+export const surnameTerm = (s: string): string => `s:${s}`;
+export const surnamePairTerm = (s: string[]): string => `p:${[...s].sort().join(' ')}`;
+
+/** The terms of a profile whose frequencies are counted: first name, each distinct surname, the surname pair. */
+export function profileTerms(p: MatchProfile): string[] {
+  const out = p.first.length ? [firstNameTerm(p)] : [];
+  for (const s of new Set(p.surnames)) out.push(surnameTerm(s));
+  if (p.surnames.length === 2) out.push(surnamePairTerm(p.surnames));
+  return out;
+}
+
+const TF_DEFAULTS = { prior: 2, minProfiles: 1000, minU: { firstName: 0.001, surnames: 0.0002, partial: 0.001 } };
+
+/**
+ * Scores a compared pair with term-frequency adjustment of the exact name levels (Winkler; as in
+ * Splink): for `firstName = exact` the `u` of the level is replaced by the share of profiles with that
+ * first name, for `surnames = exact` by the product of the shares of the two surnames, for
+ * `surnames = partial` by the share of the agreeing surname. Shares are smoothed ((count + 2) / total)
+ * and never below the level's `m`-side floor `1e-7`. Other levels keep the model's `u`. Without `tf`
+ * this is `score()`.
+ *
+ * Guard: a pair whose first names disagree is never linked automatically unless the CURPs are equal
+ * (twins and siblings share surnames and often birth dates; conditional independence fails for them);
+ * it goes to review at most (its total is capped just below the upper threshold).
+ */
+export function scorePair(model: MatchModel, a: MatchProfile, b: MatchProfile, c: Comparison, tf?: TermFrequencies): Score {
+  const s = score(model, c);
+  const cfg = model.termFrequency ?? TF_DEFAULTS;
+  if (tf && tf.total >= (cfg.minProfiles ?? 0)) {
+    const share = (term: string) => Math.min(1, (tf.count(term) + cfg.prior) / tf.total);
+    let delta = 0;
+    if (c.firstName === 'exact') {
+      const w = Math.log2(model.fields.firstName.exact.m / Math.max(share(firstNameTerm(a)), cfg.minU.firstName));
+      delta += w - s.weights.firstName;
+      s.weights.firstName = Math.round(w * 100) / 100;
+    }
+    if ((c.surnames === 'exact' || c.surnames === 'swapped') && a.surnames.length === 2 && model.fields.surnames[c.surnames]) {
+      // The pair's own frequency (siblings share both surnames: the product of the two shares would
+      // understate it; the count is of the unordered pair, about twice that of one order), never below the floor.
+      const w = Math.log2(model.fields.surnames[c.surnames].m / Math.max(share(surnamePairTerm(a.surnames)) / 2, cfg.minU.surnames));
+      delta += w - s.weights.surnames;
+      s.weights.surnames = Math.round(w * 100) / 100;
+    } else if (c.surnames === 'partial') {
+      const [one, two] = a.surnames.length <= b.surnames.length ? [a.surnames, b.surnames] : [b.surnames, a.surnames];
+      const agree = two.find((x) => x === one[0]);
+      if (agree) {
+        const w = Math.log2(model.fields.surnames.partial.m / Math.max(Math.min(1, 2 * share(surnameTerm(agree))), cfg.minU.partial));
+        delta += w - s.weights.surnames;
+        s.weights.surnames = Math.round(w * 100) / 100;
+      }
+    }
+    s.total = Math.round((s.total + delta) * 100) / 100;
+    // Prior odds: two records drawn at random are the same person with a probability that falls as
+    // 1/N, so the same posterior needs log2(N / N_ref) more bits as the register grows. Expressed as a
+    // (negative) adjustment of the weight, so that thresholds stay fixed.
+    const ref = model.thresholds.referenceRecords;
+    if (ref && tf.total > ref) {
+      const prior = Math.log2(tf.total / ref);
+      s.total = Math.round((s.total - prior) * 100) / 100;
+    }
+  }
+  if (c.firstName === 'disagree' && c.curp !== 'exact' && s.total >= model.thresholds.upper) s.total = Math.round((model.thresholds.upper - 0.01) * 100) / 100;
+  return s;
 }

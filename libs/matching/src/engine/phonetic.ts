@@ -1,3 +1,6 @@
+/** Codes already computed (the vocabulary of name tokens is small; cleared when it grows past 200,000). */
+const PHONETIC_CACHE = new Map<string, string>();
+
 /**
  * A small Spanish-aware phonetic key for one normalised name token (a–z only), so that spellings
  * that sound the same in Mexican Spanish get the same code. Rules, applied left to right:
@@ -15,6 +18,15 @@
  * Yolanda/Llolanda → `yolanda`. Documented in docs/matching.md.
  */
 export function spanishPhonetic(token: string): string {
+  const hit = PHONETIC_CACHE.get(token);
+  if (hit !== undefined) return hit;
+  const key = phoneticOf(token);
+  if (PHONETIC_CACHE.size > 200_000) PHONETIC_CACHE.clear();
+  PHONETIC_CACHE.set(token, key);
+  return key;
+}
+
+function phoneticOf(token: string): string {
   const s = token;
   const out: string[] = [];
   const vowel = (c: string | undefined) => c !== undefined && 'aeiou'.includes(c);

@@ -1,0 +1,4 @@
+export * from './clk';
+export * from './lsh';
+export * from './clk-validation';
+export * from './encode-csv';
