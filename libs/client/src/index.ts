@@ -14,3 +14,6 @@ export function createPuenteClient(baseUrl: string, token?: string, headers: Rec
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
   });
 }
+
+/** The CLK encoder of privacy-preserving matching (docs/matching.md § CLK), for agencies that may not share names. */
+export { ClkEncoder, clkKeyCheck, CURRENT_CLK_SCHEMA, CLK_SCHEMA_IDS } from '../../clk/src/clk';

@@ -307,6 +307,152 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's agreement records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listAgreements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 agreement records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitAgreementBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one agreement record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getAgreement'];
+    /**
+     * Creates or replaces the agreement record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putAgreement'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawAgreement'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listAgreementVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/assistance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's assistance records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listAssistanceRecords'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/assistance/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 assistance records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitAssistanceBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/assistance/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one assistance record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getAssistanceRecord'];
+    /**
+     * Creates or replaces the assistance record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putAssistanceRecord'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawAssistanceRecord'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/assistance/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listAssistanceRecordVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit': {
     parameters: {
       query?: never;
@@ -840,6 +986,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/open-data/referral-funnel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Public, suppressed referral funnel (same parameters), `Cache-Control: public, max-age=3600`. */
+    get: operations['getOpenReferralFunnel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/open-data/{measure}': {
     parameters: {
       query?: never;
@@ -853,6 +1016,100 @@ export interface paths {
      *     `Cache-Control: public, max-age=3600` with a strong ETag (304 on If-None-Match).
      */
     get: operations['getOpenData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's operation records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listOperations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 operation records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitOperationBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Persons rescued in the agency's operations (unit `rescued_person`: a rescued person is not necessarily an
+     *     identified victim), listed persons plus counted ones, by sex, age group (under 18 / 18+; `SI` when the age
+     *     is unknown), nationality (a person with two nationalities counts in both rows), state or link to a victim record.
+     */
+    get: operations['summariseOperations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one operation record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getOperation'];
+    /**
+     * Creates or replaces the operation record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putOperation'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawOperation'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listOperationVersions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -877,6 +1134,27 @@ export interface paths {
      *     state is notified with a `notification` referral.
      */
     post: operations['sendReferral'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/referrals/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The agency's referrals as CSV (one line per referral, oldest first), with the list's filters:
+     *     direction, status, urgency, overdue, sentFrom, sentTo. Codes, agencies, time limits, timings and
+     *     outcomes only: no shared data, no personal data.
+     */
+    get: operations['exportReferrals'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1007,6 +1285,174 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/shelter-stays': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's shelter stay records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listShelterStays'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelter-stays/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 shelter stay records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitShelterStayBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelter-stays/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one shelter stay record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getShelterStay'];
+    /**
+     * Creates or replaces the shelter stay record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putShelterStay'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawShelterStay'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelter-stays/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listShelterStayVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lists the agency's shelter records by localId (withdrawn ones only with `includeWithdrawn=true`). */
+    get: operations['listShelters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelters/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submits up to 1,000 shelter records; one result per entry; `atomic: true` for all or nothing. */
+    post: operations['submitShelterBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelters/occupancy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Occupancy of the agency's open shelters on a day (default today): victims staying (stays admitted on or
+     *     before the day and not exited before it), accompanying children, free places. With `sex` and `age`, only
+     *     shelters that accept that person (adult men, boys up to `boysMaxAge`…); with `withChildren=true`, only
+     *     shelters that accept children of victims.
+     */
+    get: operations['shelterOccupancy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelters/{localId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reads one shelter record (ETag; `If-None-Match` → 304). Personal data only with `pii:read`. */
+    get: operations['getShelter'];
+    /**
+     * Creates or replaces the shelter record `localId` (idempotent: identical content → `unchanged`, no new
+     *     version). `If-Match` makes the write conditional on the current ETag; `If-None-Match: *` on absence.
+     */
+    put: operations['putShelter'];
+    post?: never;
+    /** Withdraws the record with a reason code; it stays readable, flagged withdrawn, and the withdrawal is a version. */
+    delete: operations['withdrawShelter'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shelters/{localId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the record with provenance (client, time, source system, submission id, operation). */
+    get: operations['listShelterVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/statistics/coverage': {
     parameters: {
       query?: never;
@@ -1021,6 +1467,27 @@ export interface paths {
      *     count. Answers directory data and yes/no per agency, never records or record counts.
      */
     get: operations['get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/statistics/referral-funnel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Referral funnel and response times across agencies (counts and hours only). Exact counts need
+     *     `statistics:exact`; otherwise counts below the threshold are withheld with complementary suppression
+     *     and times over fewer referrals than the threshold are withheld.
+     */
+    get: operations['getReferralFunnel'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1222,7 +1689,10 @@ export interface components {
       atomic?: boolean;
       /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
       entries: components['schemas']['AccusedPersonBatchEntryDto'][];
-      /** @description The agency's system the data comes from (provenance). */
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
       sourceSystem?: string;
       /** @description The caller's identifier of this submission (provenance). */
       submissionId?: string;
@@ -1657,6 +2127,209 @@ export interface components {
       };
       version: number;
     };
+    AgreementBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['AgreementBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    AgreementBatchEntryDto: {
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example CONV-2024-03
+       */
+      localId: string;
+      /** @description Free text (encrypted, `pii:read` only). */
+      notes?: string;
+      parties: components['schemas']['AgreementPartyDto'][];
+      /**
+       * @description Codes of catalog `agreement-purpose`.
+       * @example [
+       *       "referral",
+       *       "shelter_funding"
+       *     ]
+       */
+      purposes: string[];
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2024-01-15
+       */
+      signedOn: string;
+      /**
+       * @description Title (free text).
+       * @example Convenio de colaboración para la canalización de víctimas
+       */
+      title?: string;
+      /**
+       * @description In force from, YYYY-MM-DD.
+       * @example 2024-02-01
+       */
+      validFrom: string;
+      /**
+       * @description In force until (inclusive), YYYY-MM-DD; omit for no end date.
+       * @example 2026-12-31
+       */
+      validTo?: string;
+    };
+    AgreementDataDto: {
+      parties: components['schemas']['AgreementPartyDto'][];
+      /**
+       * @description Codes of catalog `agreement-purpose`.
+       * @example [
+       *       "referral",
+       *       "shelter_funding"
+       *     ]
+       */
+      purposes: string[];
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2024-01-15
+       */
+      signedOn: string;
+      /**
+       * @description In force from, YYYY-MM-DD.
+       * @example 2024-02-01
+       */
+      validFrom: string;
+      /**
+       * @description In force until (inclusive), YYYY-MM-DD; omit for no end date.
+       * @example 2026-12-31
+       */
+      validTo?: string;
+    };
+    AgreementDto: {
+      /** @description Free text (encrypted, `pii:read` only). */
+      notes?: string;
+      parties: components['schemas']['AgreementPartyDto'][];
+      /**
+       * @description Codes of catalog `agreement-purpose`.
+       * @example [
+       *       "referral",
+       *       "shelter_funding"
+       *     ]
+       */
+      purposes: string[];
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2024-01-15
+       */
+      signedOn: string;
+      /**
+       * @description Title (free text).
+       * @example Convenio de colaboración para la canalización de víctimas
+       */
+      title?: string;
+      /**
+       * @description In force from, YYYY-MM-DD.
+       * @example 2024-02-01
+       */
+      validFrom: string;
+      /**
+       * @description In force until (inclusive), YYYY-MM-DD; omit for no end date.
+       * @example 2026-12-31
+       */
+      validTo?: string;
+    };
+    AgreementPageDto: {
+      items: components['schemas']['AgreementRecordDto'][];
+      nextCursor: string | null;
+    };
+    AgreementPartyDto: {
+      /**
+       * @description The party's code in the Puente directory, when it has one; referrals to it may cite the agreement.
+       * @example refugio-esperanza
+       */
+      agencyCode?: string;
+      /**
+       * @description Code of catalog `agency-kind` (e.g. `ngo`, `shelter`, `health`).
+       * @example shelter
+       */
+      agencyKind: string;
+      /** @description Code of catalog `state` where the party operates. */
+      state?: string;
+    };
+    AgreementPiiDto: {
+      /** @description Free text (encrypted, `pii:read` only). */
+      notes?: string;
+      /**
+       * @description Title (free text).
+       * @example Convenio de colaboración para la canalización de víctimas
+       */
+      title?: string;
+    };
+    AgreementRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['AgreementDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as AgreementPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
     ApiClientCredentialsDto: {
       /** @description Code of the agency the client belongs to. */
       agency: string;
@@ -1720,6 +2393,254 @@ export interface components {
         | 'admin'
       )[];
     };
+    AssistanceBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['AssistanceBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    AssistanceBatchEntryDto: {
+      /**
+       * @description Stage of the CEAV comprehensive care model: code of catalog `ceav-model-stage`. When omitted, the
+       *     service type's stage in the catalog is used (a warning when the given one differs from it).
+       * @example assistance
+       */
+      ceavModelStage?: string;
+      /** @description Emergency care (true) or ongoing care (false); when omitted, the service type's `emergency` flag in the catalog. */
+      emergency?: boolean;
+      /** @description Last day of the service, YYYY-MM-DD; required when `status` is completed or interrupted, absent while ongoing. */
+      endDate?: string;
+      /** @description localId of the earlier assistance record this service follows up (e.g. ongoing care after emergency care). */
+      followUpOf?: string;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example AS-2025-0001
+       */
+      localId: string;
+      /** @description Free text (personal data: encrypted at rest, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Kind of the providing agency or organisation: code of catalog `agency-kind`.
+       * @example victim_commission
+       */
+      providerKind: string;
+      /**
+       * @description Name of the providing agency or organisation (not a person).
+       * @example Comisión Ejecutiva Estatal de Atención a Víctimas de Jalisco
+       */
+      providerName?: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that led to the service, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description Service given: code of catalog `service-type`.
+       * @example psychological_care
+       */
+      serviceType: string;
+      /**
+       * @description First day of the service, YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      startDate: string;
+      /**
+       * @description `ongoing`, `completed`, `interrupted` (ended before completion) or `declined` (by the victim).
+       * @example ongoing
+       */
+      status: components['schemas']['AssistanceStatus'];
+      /**
+       * @description localId of the agency's victim record the service was given to.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    AssistanceDataDto: {
+      /**
+       * @description Stage of the CEAV comprehensive care model: code of catalog `ceav-model-stage`. When omitted, the
+       *     service type's stage in the catalog is used (a warning when the given one differs from it).
+       * @example assistance
+       */
+      ceavModelStage?: string;
+      /** @description Emergency care (true) or ongoing care (false); when omitted, the service type's `emergency` flag in the catalog. */
+      emergency?: boolean;
+      /** @description Last day of the service, YYYY-MM-DD; required when `status` is completed or interrupted, absent while ongoing. */
+      endDate?: string;
+      /** @description localId of the earlier assistance record this service follows up (e.g. ongoing care after emergency care). */
+      followUpOf?: string;
+      /**
+       * @description Kind of the providing agency or organisation: code of catalog `agency-kind`.
+       * @example victim_commission
+       */
+      providerKind: string;
+      /**
+       * @description Name of the providing agency or organisation (not a person).
+       * @example Comisión Ejecutiva Estatal de Atención a Víctimas de Jalisco
+       */
+      providerName?: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that led to the service, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description Service given: code of catalog `service-type`.
+       * @example psychological_care
+       */
+      serviceType: string;
+      /**
+       * @description First day of the service, YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      startDate: string;
+      /**
+       * @description `ongoing`, `completed`, `interrupted` (ended before completion) or `declined` (by the victim).
+       * @example ongoing
+       */
+      status: components['schemas']['AssistanceStatus'];
+      /**
+       * @description localId of the agency's victim record the service was given to.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    AssistanceDto: {
+      /**
+       * @description Stage of the CEAV comprehensive care model: code of catalog `ceav-model-stage`. When omitted, the
+       *     service type's stage in the catalog is used (a warning when the given one differs from it).
+       * @example assistance
+       */
+      ceavModelStage?: string;
+      /** @description Emergency care (true) or ongoing care (false); when omitted, the service type's `emergency` flag in the catalog. */
+      emergency?: boolean;
+      /** @description Last day of the service, YYYY-MM-DD; required when `status` is completed or interrupted, absent while ongoing. */
+      endDate?: string;
+      /** @description localId of the earlier assistance record this service follows up (e.g. ongoing care after emergency care). */
+      followUpOf?: string;
+      /** @description Free text (personal data: encrypted at rest, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Kind of the providing agency or organisation: code of catalog `agency-kind`.
+       * @example victim_commission
+       */
+      providerKind: string;
+      /**
+       * @description Name of the providing agency or organisation (not a person).
+       * @example Comisión Ejecutiva Estatal de Atención a Víctimas de Jalisco
+       */
+      providerName?: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that led to the service, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description Service given: code of catalog `service-type`.
+       * @example psychological_care
+       */
+      serviceType: string;
+      /**
+       * @description First day of the service, YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      startDate: string;
+      /**
+       * @description `ongoing`, `completed`, `interrupted` (ended before completion) or `declined` (by the victim).
+       * @example ongoing
+       */
+      status: components['schemas']['AssistanceStatus'];
+      /**
+       * @description localId of the agency's victim record the service was given to.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    AssistancePageDto: {
+      items: components['schemas']['AssistanceRecordDto'][];
+      nextCursor: string | null;
+    };
+    AssistancePiiDto: {
+      /** @description Free text (personal data: encrypted at rest, returned only with `pii:read`). */
+      notes?: string;
+    };
+    AssistanceRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['AssistanceDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as AssistancePiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    /**
+     * @description `ongoing`, `completed`, `interrupted` (ended before completion) or `declined` (by the victim).
+     * @enum {string}
+     */
+    AssistanceStatus: 'ongoing' | 'completed' | 'interrupted' | 'declined';
     AuditEntryDto: {
       action: string;
       actor: string | null;
@@ -1787,7 +2708,10 @@ export interface components {
       atomic?: boolean;
       /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
       entries: components['schemas']['CaseBatchEntryDto'][];
-      /** @description The agency's system the data comes from (provenance). */
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
       sourceSystem?: string;
       /** @description The caller's identifier of this submission (provenance). */
       submissionId?: string;
@@ -2155,6 +3079,21 @@ export interface components {
       /** @description localIds of the victims of this offense (they must also be in the case's `victims`, when given). */
       victims?: string[];
     };
+    ClkDto: {
+      /** @description Base64 of the filter: 1024 bits = 128 bytes (172 characters) for `puente-clk-v1`. */
+      encoding: string;
+      /**
+       * @description Check value of the secret the encoding was made with (printed by `clk:encode`); when given, a CLK made with another secret is refused.
+       * @example 3f9a0c1d2e4b5a69
+       */
+      keyCheck?: string;
+      /**
+       * @description Linkage schema the encoding was made with.
+       * @example puente-clk-v1
+       * @enum {string}
+       */
+      schema: 'puente-clk-v1';
+    };
     ClusterMergeDto: {
       /**
        * Format: uuid
@@ -2326,6 +3265,12 @@ export interface components {
       )[];
     };
     CreateReferralDto: {
+      /**
+       * @description localId of the sending agency's agreement (`/v1/agreements`) the referral is made under (R21). It must be
+       *     in force today and, when it names parties by directory code, name the receiving agency.
+       * @example CONV-2024-03
+       */
+      agreementLocalId?: string;
       /** @description Note to the receiver (personal data possible: encrypted, shown with `pii:read`). */
       note?: string;
       /**
@@ -2369,10 +3314,11 @@ export interface components {
       /** @example Mesa de atención a víctimas */
       description?: string;
       /**
-       * @description Event types to receive.
+       * @description Event types to receive (see docs/referrals.md#webhooks).
        * @example [
        *       "referral.received",
-       *       "referral.status_changed"
+       *       "referral.status_changed",
+       *       "referral.overdue"
        *     ]
        */
       events: components['schemas']['WebhookEvent'][];
@@ -2550,6 +3496,21 @@ export interface components {
        */
       rule?: string;
     };
+    FunnelStageDto: {
+      /** @description Urgency code (catalog `referral-urgency`) → count (null when withheld). */
+      byUrgency: {
+        [key: string]: number | null;
+      };
+      label: components['schemas']['CodeLabelDto'];
+      /**
+       * @description sent, acknowledged, responded, accepted, declined, redirected, closed.
+       * @example acknowledged
+       */
+      stage: string;
+      suppressed: boolean;
+      /** @description Referrals that reached the stage; null when withheld. */
+      value: number | null;
+    };
     ImportErrorPageDto: {
       items: components['schemas']['ImportRowErrorDto'][];
       nextCursor: string | null;
@@ -2722,7 +3683,10 @@ export interface components {
       atomic?: boolean;
       /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
       entries: components['schemas']['JudicialOutcomeBatchEntryDto'][];
-      /** @description The agency's system the data comes from (provenance). */
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
       sourceSystem?: string;
       /** @description The caller's identifier of this submission (provenance). */
       submissionId?: string;
@@ -3095,22 +4059,29 @@ export interface components {
        */
       birthDate: 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
       /**
+       * @description Only for pairs with a CLK-only side (privacy-preserving matching): the names compared through their
+       *     Bloom-filter encodings (Dice coefficient; `exact` ≥ 0.97, `close` ≥ 0.86, `partial` ≥ 0.72); the
+       *     plaintext name fields and CURP are then `missing`.
+       * @enum {string}
+       */
+      clk?: 'exact' | 'close' | 'partial' | 'disagree';
+      /**
        * @description `close` = one character off.
        * @enum {string}
        */
       curp: 'exact' | 'close' | 'disagree' | 'missing';
       /**
-       * @description First names incl. compound names and diminutives.
+       * @description First names incl. compound names and diminutives; `close` = a spelling variant or diminutive, `partial` = one name lacks tokens of the other (María ~ María José).
        * @enum {string}
        */
-      firstName: 'exact' | 'close' | 'disagree' | 'missing';
+      firstName: 'exact' | 'close' | 'partial' | 'disagree' | 'missing';
       /** @enum {string} */
       sex: 'exact' | 'disagree' | 'missing';
       /**
-       * @description The two surnames in either order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees.
+       * @description The two surnames: `exact` in the same order, `swapped` in reverse order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees.
        * @enum {string}
        */
-      surnames: 'exact' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
+      surnames: 'exact' | 'swapped' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
     };
     MatchReviewDto: {
       /** @description ISO-8601, UTC */
@@ -3168,6 +4139,20 @@ export interface components {
       lower: number;
       upper: number;
     };
+    MigrationEventDto: {
+      /**
+       * @description Date of the event (start of a detention), YYYY-MM-DD.
+       * @example 2025-04-02
+       */
+      on: string;
+      /**
+       * @description Code of catalog `migration-event-type`.
+       * @example humanitarian_visa_granted
+       */
+      type: string;
+      /** @description End date: visa expiry or end of the detention, YYYY-MM-DD (may be in the future for a visa). */
+      until?: string;
+    };
     NonPunishmentReviewItemDto: {
       /** @description The agency itself flagged the person as also registered as a victim (`alsoRegisteredAsVictim`). */
       flaggedByAgency: boolean;
@@ -3188,6 +4173,296 @@ export interface components {
       items: components['schemas']['NonPunishmentReviewItemDto'][];
       /** @description Cursor of the next page; null on the last one. */
       nextCursor: string | null;
+    };
+    OperationAgencyDto: {
+      /**
+       * @description Its code in the Puente directory, when it has one.
+       * @example sspc
+       */
+      agencyCode?: string;
+      /**
+       * @description Code of catalog `agency-kind`.
+       * @example police
+       */
+      agencyKind: string;
+    };
+    OperationBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['OperationBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    OperationBatchEntryDto: {
+      /** @description Other agencies that took part (the submitting agency is implied). */
+      agenciesInvolved?: components['schemas']['OperationAgencyDto'][];
+      /** @description localIds of investigation files the operation led to or belongs to (R14). */
+      caseLocalIds?: string[];
+      /** @description Last day, for operations over several days. */
+      endDate?: string;
+      /**
+       * @description Whether a human-rights body was notified (004 ¶290.3): code of catalog `yes-no`.
+       * @example yes
+       */
+      humanRightsBodyNotified: string;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example OP-2025-0001
+       */
+      localId: string;
+      /**
+       * @description INEGI municipality code (3 digits) within `state`.
+       * @example 005
+       */
+      municipality?: string;
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Offenses the operation targeted: codes of catalog `offense`.
+       * @example [
+       *       "LGT-13",
+       *       "LGT-22"
+       *     ]
+       */
+      offensesTargeted: string[];
+      /**
+       * @description First day of the operation, YYYY-MM-DD.
+       * @example 2025-03-14
+       */
+      operationDate: string;
+      /**
+       * @description Types of place intervened: codes of catalog `place-of-exploitation`.
+       * @example [
+       *       "bar",
+       *       "hotel"
+       *     ]
+       */
+      placeTypes: string[];
+      /** @description Rescued persons reported only as counts (not also listed in `rescuedPersons`). */
+      rescuedCounts?: components['schemas']['RescuedCountDto'][];
+      /** @description Persons rescued, one entry each. */
+      rescuedPersons?: components['schemas']['RescuedPersonDto'][];
+      /**
+       * @description Code of catalog `state`.
+       * @example 23
+       */
+      state: string;
+    };
+    OperationDataDto: {
+      /** @description Other agencies that took part (the submitting agency is implied). */
+      agenciesInvolved?: components['schemas']['OperationAgencyDto'][];
+      /** @description localIds of investigation files the operation led to or belongs to (R14). */
+      caseLocalIds?: string[];
+      /** @description Last day, for operations over several days. */
+      endDate?: string;
+      /**
+       * @description Whether a human-rights body was notified (004 ¶290.3): code of catalog `yes-no`.
+       * @example yes
+       */
+      humanRightsBodyNotified: string;
+      /**
+       * @description INEGI municipality code (3 digits) within `state`.
+       * @example 005
+       */
+      municipality?: string;
+      /**
+       * @description Offenses the operation targeted: codes of catalog `offense`.
+       * @example [
+       *       "LGT-13",
+       *       "LGT-22"
+       *     ]
+       */
+      offensesTargeted: string[];
+      /**
+       * @description First day of the operation, YYYY-MM-DD.
+       * @example 2025-03-14
+       */
+      operationDate: string;
+      /**
+       * @description Types of place intervened: codes of catalog `place-of-exploitation`.
+       * @example [
+       *       "bar",
+       *       "hotel"
+       *     ]
+       */
+      placeTypes: string[];
+      /** @description Rescued persons reported only as counts (not also listed in `rescuedPersons`). */
+      rescuedCounts?: components['schemas']['RescuedCountDto'][];
+      /** @description Persons rescued, one entry each. */
+      rescuedPersons?: components['schemas']['RescuedPersonDto'][];
+      /**
+       * @description Code of catalog `state`.
+       * @example 23
+       */
+      state: string;
+    };
+    OperationDto: {
+      /** @description Other agencies that took part (the submitting agency is implied). */
+      agenciesInvolved?: components['schemas']['OperationAgencyDto'][];
+      /** @description localIds of investigation files the operation led to or belongs to (R14). */
+      caseLocalIds?: string[];
+      /** @description Last day, for operations over several days. */
+      endDate?: string;
+      /**
+       * @description Whether a human-rights body was notified (004 ¶290.3): code of catalog `yes-no`.
+       * @example yes
+       */
+      humanRightsBodyNotified: string;
+      /**
+       * @description INEGI municipality code (3 digits) within `state`.
+       * @example 005
+       */
+      municipality?: string;
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * @description Offenses the operation targeted: codes of catalog `offense`.
+       * @example [
+       *       "LGT-13",
+       *       "LGT-22"
+       *     ]
+       */
+      offensesTargeted: string[];
+      /**
+       * @description First day of the operation, YYYY-MM-DD.
+       * @example 2025-03-14
+       */
+      operationDate: string;
+      /**
+       * @description Types of place intervened: codes of catalog `place-of-exploitation`.
+       * @example [
+       *       "bar",
+       *       "hotel"
+       *     ]
+       */
+      placeTypes: string[];
+      /** @description Rescued persons reported only as counts (not also listed in `rescuedPersons`). */
+      rescuedCounts?: components['schemas']['RescuedCountDto'][];
+      /** @description Persons rescued, one entry each. */
+      rescuedPersons?: components['schemas']['RescuedPersonDto'][];
+      /**
+       * @description Code of catalog `state`.
+       * @example 23
+       */
+      state: string;
+    };
+    OperationPageDto: {
+      items: components['schemas']['OperationRecordDto'][];
+      nextCursor: string | null;
+    };
+    OperationPiiDto: {
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+    };
+    OperationRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['OperationDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as OperationPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    OperationSummaryDto: {
+      /** @description The filters applied. */
+      filters: {
+        [key: string]: string;
+      };
+      /** @enum {string} */
+      groupBy: 'sex' | 'ageGroup' | 'nationality' | 'state' | 'linkedToVictim';
+      /** @description Rescued persons linked to a victim record. */
+      linkedToVictimRecords: number;
+      /**
+       * @description Non-withdrawn operations in the period.
+       * @example 68
+       */
+      operations: number;
+      /**
+       * @description Persons rescued (listed ones plus counted ones).
+       * @example 674
+       */
+      rescuedPersons: number;
+      rows: components['schemas']['OperationSummaryRowDto'][];
+      /**
+       * @example rescued_person
+       * @enum {string}
+       */
+      unit: 'rescued_person';
+    };
+    OperationSummaryRowDto: {
+      /**
+       * @description Rescued persons.
+       * @example 647
+       */
+      count: number;
+      /**
+       * @description Value of the dimension (a catalog code, `SI` for unknown age, `true`/`false` for linkedToVictim).
+       * @example female
+       */
+      value: string;
     };
     PersonNamesDto: {
       /** @example María */
@@ -3350,6 +4625,8 @@ export interface components {
     ReferralDto: {
       acknowledgeDueAt: string;
       acknowledgedAt: string | null;
+      /** @description The sender's agreement (convenio, `/v1/agreements`) the referral is made under (R21); null when none was cited. */
+      agreementLocalId: string | null;
       /** @description Next statuses the caller may set. */
       allowedTransitions: components['schemas']['ReferralStatus'][];
       caseReference: string | null;
@@ -3398,6 +4675,23 @@ export interface components {
       subjectLocalId: string | null;
       urgency: components['schemas']['ReferralUrgency'];
       version: number;
+    };
+    ReferralFunnelDto: {
+      /** @description Data cut-off (query time). */
+      asOf: string;
+      filters: {
+        [key: string]: string[];
+      };
+      note: string;
+      period: components['schemas']['StatisticsPeriodDto'];
+      responseTimes: components['schemas']['ResponseTimeDto'][];
+      stages: components['schemas']['FunnelStageDto'][];
+      suppression: components['schemas']['SuppressionDto'];
+      /**
+       * @description Counting unit.
+       * @example referral
+       */
+      unit: string;
     };
     /**
      * @description `notification`: automatic notice to the child-protection authority.
@@ -3522,8 +4816,12 @@ export interface components {
     ReportBatchDto: {
       /** @description All or nothing: when any entry is rejected, nothing is written. */
       atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
       entries: components['schemas']['ReportBatchEntryDto'][];
-      /** @description The agency's system the data comes from (provenance). */
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
       sourceSystem?: string;
       /** @description The caller's identifier of this submission (provenance). */
       submissionId?: string;
@@ -3812,6 +5110,66 @@ export interface components {
       /** @example +52 33 1234 5678 */
       phone?: string;
     };
+    RescuedCountDto: {
+      /**
+       * @description Code of catalog `age-group`, scheme `legal_majority` (`under_18`, `adult_18_plus`) or a null code.
+       * @example adult_18_plus
+       */
+      ageGroup: string;
+      /** @example 12 */
+      count: number;
+      /**
+       * @description Code of catalog `country`.
+       * @example MEX
+       */
+      nationality: string;
+      /** @description Code of catalog `sex`. */
+      sex: string;
+    };
+    RescuedPersonDto: {
+      /**
+       * @description Age in years at the rescue; omit when unknown (then counted as `SI`).
+       * @example 17
+       */
+      age?: number;
+      /**
+       * @description Codes of catalog `country`.
+       * @example [
+       *       "MEX"
+       *     ]
+       */
+      nationality: string[];
+      /**
+       * @description Code of catalog `sex`.
+       * @example female
+       */
+      sex: string;
+      /**
+       * @description localId of the agency's victim record of this person, when the person was registered as a victim.
+       * @example V-2025-0001
+       */
+      victimLocalId?: string;
+    };
+    ResponseTimeDto: {
+      /** @description Median hours; null when no referral or withheld (fewer than the threshold). */
+      medianHours: number | null;
+      /** @description Referrals that completed the step; null when withheld. */
+      n: number | null;
+      /** @description Referrals that did this step late or are past its deadline without doing it (acknowledge and respond steps). */
+      overdue: number | null;
+      /** @description 90th percentile in hours; null when no referral or withheld. */
+      p90Hours: number | null;
+      /**
+       * @description `acknowledge` (sent → acknowledged), `respond` (→ accepted, declined or redirected), `close` (→ closed).
+       * @enum {string}
+       */
+      step: 'acknowledge' | 'respond' | 'close';
+      /**
+       * @description Code of catalog `referral-urgency`, or `all`.
+       * @example urgent
+       */
+      urgency: string;
+    };
     RotateApiClientDto: {
       /** @description Seconds the previous secret keeps working (0 = revoke it now). Default 86400. */
       graceSeconds?: number;
@@ -3874,6 +5232,538 @@ export interface components {
       sexUnknownAgeUnknown: number;
       sexUnknownUnder18: number;
     };
+    ShelterBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['ShelterBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    ShelterBatchEntryDto: {
+      /** @description Address (protected). */
+      address?: string;
+      /** @description localIds of the agency's agreements that fund or govern the shelter (R21). */
+      agreementLocalIds?: string[];
+      /**
+       * @description Places for victims (accompanying children not included).
+       * @example 44
+       */
+      capacity?: number;
+      /** @description Stopped operating on, YYYY-MM-DD. */
+      closedOn?: string;
+      /** @description Contact phone or e-mail (protected). */
+      contact?: string;
+      /** @description High-security regime (e.g. FEVIMTRA's shelter). */
+      highSecurity?: boolean;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example SH-01
+       */
+      localId: string;
+      /**
+       * @description Longest stay allowed, in days (omit when there is no limit).
+       * @example 90
+       */
+      maxStayDays?: number;
+      /** @description INEGI municipality code (3 digits) within `state`. */
+      municipality?: string;
+      /**
+       * @description Name (protected).
+       * @example Refugio Esperanza
+       */
+      name?: string;
+      /**
+       * @description On the official roster of shelters: code of catalog `yes-no`.
+       * @example yes
+       */
+      onOfficialRoster: string;
+      /** @description YYYY-MM-DD */
+      openedOn?: string;
+      /**
+       * @description Code of catalog `shelter-operator`.
+       * @example ngo
+       */
+      operator: string;
+      populations: components['schemas']['ShelterPopulationsDto'];
+      /**
+       * @description Code of catalog `shelter-type`.
+       * @example refuge
+       */
+      shelterType: string;
+      /**
+       * @description Code of catalog `shelter-specialisation`.
+       * @example trafficking
+       */
+      specialisation: string;
+      /**
+       * @description Code of catalog `state`.
+       * @example 09
+       */
+      state: string;
+      supervisoryVisits?: components['schemas']['ShelterVisitDto'][];
+    };
+    ShelterDataDto: {
+      /** @description localIds of the agency's agreements that fund or govern the shelter (R21). */
+      agreementLocalIds?: string[];
+      /**
+       * @description Places for victims (accompanying children not included).
+       * @example 44
+       */
+      capacity?: number;
+      /** @description Stopped operating on, YYYY-MM-DD. */
+      closedOn?: string;
+      /** @description High-security regime (e.g. FEVIMTRA's shelter). */
+      highSecurity?: boolean;
+      /**
+       * @description Longest stay allowed, in days (omit when there is no limit).
+       * @example 90
+       */
+      maxStayDays?: number;
+      /** @description INEGI municipality code (3 digits) within `state`. */
+      municipality?: string;
+      /**
+       * @description On the official roster of shelters: code of catalog `yes-no`.
+       * @example yes
+       */
+      onOfficialRoster: string;
+      /** @description YYYY-MM-DD */
+      openedOn?: string;
+      /**
+       * @description Code of catalog `shelter-operator`.
+       * @example ngo
+       */
+      operator: string;
+      populations: components['schemas']['ShelterPopulationsDto'];
+      /**
+       * @description Code of catalog `shelter-type`.
+       * @example refuge
+       */
+      shelterType: string;
+      /**
+       * @description Code of catalog `shelter-specialisation`.
+       * @example trafficking
+       */
+      specialisation: string;
+      /**
+       * @description Code of catalog `state`.
+       * @example 09
+       */
+      state: string;
+      supervisoryVisits?: components['schemas']['ShelterVisitDto'][];
+    };
+    ShelterDto: {
+      /** @description Address (protected). */
+      address?: string;
+      /** @description localIds of the agency's agreements that fund or govern the shelter (R21). */
+      agreementLocalIds?: string[];
+      /**
+       * @description Places for victims (accompanying children not included).
+       * @example 44
+       */
+      capacity?: number;
+      /** @description Stopped operating on, YYYY-MM-DD. */
+      closedOn?: string;
+      /** @description Contact phone or e-mail (protected). */
+      contact?: string;
+      /** @description High-security regime (e.g. FEVIMTRA's shelter). */
+      highSecurity?: boolean;
+      /**
+       * @description Longest stay allowed, in days (omit when there is no limit).
+       * @example 90
+       */
+      maxStayDays?: number;
+      /** @description INEGI municipality code (3 digits) within `state`. */
+      municipality?: string;
+      /**
+       * @description Name (protected).
+       * @example Refugio Esperanza
+       */
+      name?: string;
+      /**
+       * @description On the official roster of shelters: code of catalog `yes-no`.
+       * @example yes
+       */
+      onOfficialRoster: string;
+      /** @description YYYY-MM-DD */
+      openedOn?: string;
+      /**
+       * @description Code of catalog `shelter-operator`.
+       * @example ngo
+       */
+      operator: string;
+      populations: components['schemas']['ShelterPopulationsDto'];
+      /**
+       * @description Code of catalog `shelter-type`.
+       * @example refuge
+       */
+      shelterType: string;
+      /**
+       * @description Code of catalog `shelter-specialisation`.
+       * @example trafficking
+       */
+      specialisation: string;
+      /**
+       * @description Code of catalog `state`.
+       * @example 09
+       */
+      state: string;
+      supervisoryVisits?: components['schemas']['ShelterVisitDto'][];
+    };
+    ShelterOccupancyDto: {
+      /** @description Accompanying children staying on the day. */
+      accompanyingChildren: number;
+      /** @description Null when no capacity was recorded. */
+      capacity: number | null;
+      /** @description capacity − occupied (null without capacity). */
+      freePlaces: number | null;
+      localId: string;
+      /** @description Victims staying on the day. */
+      occupied: number;
+      shelterType: string;
+      specialisation: string;
+      state: string;
+    };
+    ShelterOccupancyPageDto: {
+      items: components['schemas']['ShelterOccupancyDto'][];
+      /** @example 2025-06-30 */
+      on: string;
+    };
+    ShelterPageDto: {
+      items: components['schemas']['ShelterRecordDto'][];
+      nextCursor: string | null;
+    };
+    ShelterPiiDto: {
+      /** @description Address (protected). */
+      address?: string;
+      /** @description Contact phone or e-mail (protected). */
+      contact?: string;
+      /**
+       * @description Name (protected).
+       * @example Refugio Esperanza
+       */
+      name?: string;
+    };
+    ShelterPopulationsDto: {
+      /**
+       * @description Adult men: code of catalog `yes-no`.
+       * @example no
+       */
+      adultMen: string;
+      /**
+       * @description Adult women: code of catalog `yes-no`.
+       * @example yes
+       */
+      adultWomen: string;
+      /**
+       * @description Boys: code of catalog `yes-no`.
+       * @example yes
+       */
+      boys: string;
+      /**
+       * @description Oldest age (years) of boys accepted, when boys are accepted.
+       * @example 13
+       */
+      boysMaxAge?: number;
+      /**
+       * @description Children accompanying a victim: code of catalog `yes-no`.
+       * @example yes
+       */
+      childrenOfVictims: string;
+      /**
+       * @description Girls and adolescent women: code of catalog `yes-no`.
+       * @example yes
+       */
+      girls: string;
+      /** @description Persons with disabilities: code of catalog `yes-no`. */
+      personsWithDisabilities?: string;
+    };
+    ShelterRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['ShelterDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as ShelterPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    ShelterStayBatchDto: {
+      /** @description All or nothing: when any entry is rejected, nothing is written. */
+      atomic?: boolean;
+      /** @description Entries are validated one by one (errors come back per entry, not as a 422 of the whole batch). */
+      entries: components['schemas']['ShelterStayBatchEntryDto'][];
+      /**
+       * @description The agency's system the data comes from (provenance).
+       * @example SIGI-FGJCDMX
+       */
+      sourceSystem?: string;
+      /** @description The caller's identifier of this submission (provenance). */
+      submissionId?: string;
+    };
+    ShelterStayBatchEntryDto: {
+      /**
+       * @description Children of the victim staying with them.
+       * @example 2
+       */
+      accompanyingChildren?: number;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      admittedOn: string;
+      /** @description YYYY-MM-DD; omit while the stay goes on. */
+      exitedOn?: string;
+      /**
+       * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
+       * @example ST-2025-0001
+       */
+      localId: string;
+      /**
+       * @description Whether the victim's freedom of movement was restricted: code of catalog `yes-no`.
+       * @example no
+       */
+      movementRestricted: string;
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that placed the victim, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description localId of the agency's shelter record.
+       * @example SH-01
+       */
+      shelterLocalId: string;
+      /**
+       * @description localId of the agency's victim record.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    ShelterStayDataDto: {
+      /**
+       * @description Children of the victim staying with them.
+       * @example 2
+       */
+      accompanyingChildren?: number;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      admittedOn: string;
+      /** @description YYYY-MM-DD; omit while the stay goes on. */
+      exitedOn?: string;
+      /**
+       * @description Whether the victim's freedom of movement was restricted: code of catalog `yes-no`.
+       * @example no
+       */
+      movementRestricted: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that placed the victim, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description localId of the agency's shelter record.
+       * @example SH-01
+       */
+      shelterLocalId: string;
+      /**
+       * @description localId of the agency's victim record.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    ShelterStayDto: {
+      /**
+       * @description Children of the victim staying with them.
+       * @example 2
+       */
+      accompanyingChildren?: number;
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2025-03-15
+       */
+      admittedOn: string;
+      /** @description YYYY-MM-DD; omit while the stay goes on. */
+      exitedOn?: string;
+      /**
+       * @description Whether the victim's freedom of movement was restricted: code of catalog `yes-no`.
+       * @example no
+       */
+      movementRestricted: string;
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+      /**
+       * Format: uuid
+       * @description The referral (id) that placed the victim, when there was one (R20).
+       */
+      referralId?: string;
+      /**
+       * @description localId of the agency's shelter record.
+       * @example SH-01
+       */
+      shelterLocalId: string;
+      /**
+       * @description localId of the agency's victim record.
+       * @example V-2025-0001
+       */
+      victimLocalId: string;
+    };
+    ShelterStayPageDto: {
+      items: components['schemas']['ShelterStayRecordDto'][];
+      nextCursor: string | null;
+    };
+    ShelterStayPiiDto: {
+      /** @description Free text (personal data: encrypted, returned only with `pii:read`). */
+      notes?: string;
+    };
+    ShelterStayRecordDto: {
+      /**
+       * @description Catalog versions the record was validated against.
+       * @example {
+       *       "sex": "2026.1"
+       *     }
+       */
+      catalogVersions: {
+        [key: string]: string;
+      };
+      /** @description Per minimum variable: `filled`, a null code (`SI`, `NR`, `NA`, `RESERVED`) or `missing`. */
+      completeness: {
+        [key: string]: string;
+      };
+      /** @description sha256 of the canonical JSON of the normalised document. */
+      contentHash: string;
+      /** @description ISO-8601, UTC */
+      createdAt: string;
+      data: components['schemas']['ShelterStayDataDto'];
+      /**
+       * @description Same value as the `ETag` header.
+       * @example \v1-3fa85f64\
+       */
+      etag: string;
+      /**
+       * @description The agency's own identifier.
+       * @example V-2025-0001
+       */
+      localId: string;
+      /** @description Personal data, shaped as ShelterStayPiiDto; null when masked or absent. */
+      pii: {
+        [key: string]: unknown;
+      } | null;
+      /** @description True when personal data is withheld: the token lacks `pii:read`, or no purpose was declared (`X-Purpose`). */
+      piiMasked: boolean;
+      /**
+       * @description Why personal data is withheld; absent when it is not.
+       * @enum {string}
+       */
+      piiMaskedReason?: 'missing-scope' | 'missing-purpose';
+      /**
+       * @description Completeness over the CNDH minimum variables, 0..1.
+       * @example 0.833
+       */
+      quality: number;
+      references: components['schemas']['RecordReferenceDto'][];
+      sourceSystem: string | null;
+      /** @description Outcome of a PUT; absent on reads. */
+      status?: components['schemas']['RecordWriteStatus'];
+      /** @description ISO-8601, UTC */
+      updatedAt: string;
+      /**
+       * @description Version number, 1 on creation, +1 on every change (withdrawal included).
+       * @example 1
+       */
+      version: number;
+      warnings: components['schemas']['RecordWarningDto'][];
+      withdrawn: boolean;
+      /** @description ISO-8601, UTC */
+      withdrawnAt: string | null;
+      /**
+       * @description Reason code of the withdrawal (duplicate, entered_in_error, withdrawn_by_victim, legal_order, other); null when not withdrawn.
+       * @enum {string|null}
+       */
+      withdrawnReason: 'duplicate' | 'entered_in_error' | 'withdrawn_by_victim' | 'legal_order' | 'other' | null;
+    };
+    ShelterVisitDto: {
+      /**
+       * @description YYYY-MM-DD.
+       * @example 2016-05-10
+       */
+      visitedOn: string;
+      /**
+       * @description Directory code of the visiting agency, when it has one.
+       * @example segob
+       */
+      visitingAgencyCode?: string;
+      /**
+       * @description Code of catalog `agency-kind` of the visiting agency.
+       * @example coordination
+       */
+      visitingAgencyKind: string;
+    };
     StatisticsCellDto: {
       /** @description Dimension → code, e.g. `{ "offense": "LGT-13", "sex": "female" }`. */
       key: {
@@ -3889,7 +5779,8 @@ export interface components {
       value: number | null;
     };
     /** @enum {string} */
-    StatisticsMeasure: 'victims' | 'victim-records' | 'cases' | 'charged-offenses';
+    StatisticsMeasure:
+      'victims' | 'victim-records' | 'cases' | 'charged-offenses' | 'accused' | 'judicial-outcomes' | 'reports' | 'referrals';
     StatisticsPeriodDto: {
       /** @description Date the period refers to. */
       basis: string;
@@ -3930,6 +5821,8 @@ export interface components {
       period: components['schemas']['StatisticsPeriodDto'];
       /** @description Person-level linkage (R8) was applied when counting unique victims. */
       personLinkage: boolean;
+      /** @description Answered from the pre-aggregated summaries (same counts as the record-level path, docs/statistics.md). */
+      preAggregated: boolean;
       /** @description The table: every combination of the grouped dimensions (every catalog offense, zeros included). */
       rows: components['schemas']['StatisticsCellDto'][];
       suppression: components['schemas']['SuppressionDto'];
@@ -4028,6 +5921,11 @@ export interface components {
        * @example 2007-05-14
        */
       birthDate?: string;
+      /**
+       * @description Bloom-filter encoding of the names (CLK), for agencies that may not share names: send it instead of
+       *     `names` (personal data). When `names` is also given, the server matches on `names`.
+       */
+      clk?: components['schemas']['ClkDto'];
       /** @description The victim consented to sharing the record with other agencies. */
       consentToShare?: boolean;
       /**
@@ -4050,13 +5948,21 @@ export interface components {
       identificationRoute?: string;
       /** @description YYYY-MM-DD */
       identifiedOn?: string;
+      /** @description Takes part in criminal proceedings (R11: an attribute, not a precondition): code of catalog `yes-no`. */
+      inCriminalProceedings?: string;
       /** @description Code of catalog `indigenous-language`. */
       indigenousLanguage?: string;
+      /** @description An interpreter was provided (R27; 004 ¶171): code of catalog `yes-no`. */
+      interpreterProvided?: string;
       /**
        * @description The agency's own identifier, 1–128 of `[A-Za-z0-9._:/-]`.
        * @example V-2025-0001
        */
       localId: string;
+      /** @description Means of control used (R30): codes of catalog `means-of-control`. */
+      meansOfControl?: string[];
+      /** @description Migration events and detention episodes (R27, R19), in any order (kept sorted by date). */
+      migrationEvents?: components['schemas']['MigrationEventDto'][];
       /** @description Code of catalog `migration-status`. */
       migrationStatus?: string;
       /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
@@ -4084,8 +5990,22 @@ export interface components {
        * @example +52 55 1234 5678
        */
       phone?: string;
+      /** @description Where the victim was identified (R32). */
+      placeIdentified?: components['schemas']['VictimPlaceDto'];
+      /** @description Places of destination (R32). */
+      placesOfDestination?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of exploitation (R32). */
+      placesOfExploitation?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of transit (R32). */
+      placesOfTransit?: components['schemas']['VictimPlaceDto'][];
+      /** @description Platforms of recruitment or exploitation (R30): codes of catalog `platform`. */
+      platforms?: string[];
       /** @description The victim's identity is protected (never shared beyond the agency). */
       protectedIdentity?: boolean;
+      /** @description How the victim was contacted (R30): codes of catalog `recruitment-channel`. */
+      recruitmentChannels?: string[];
+      /** @description How the victim was recruited (R30): codes of catalog `recruitment-method`. */
+      recruitmentMethods?: string[];
       /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
       relationshipToDirectVictim?: string;
       /**
@@ -4141,8 +6061,16 @@ export interface components {
       identificationRoute?: string;
       /** @description YYYY-MM-DD */
       identifiedOn?: string;
+      /** @description Takes part in criminal proceedings (R11: an attribute, not a precondition): code of catalog `yes-no`. */
+      inCriminalProceedings?: string;
       /** @description Code of catalog `indigenous-language`. */
       indigenousLanguage?: string;
+      /** @description An interpreter was provided (R27; 004 ¶171): code of catalog `yes-no`. */
+      interpreterProvided?: string;
+      /** @description Means of control used (R30): codes of catalog `means-of-control`. */
+      meansOfControl?: string[];
+      /** @description Migration events and detention episodes (R27, R19), in any order (kept sorted by date). */
+      migrationEvents?: components['schemas']['MigrationEventDto'][];
       /** @description Code of catalog `migration-status`. */
       migrationStatus?: string;
       /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
@@ -4161,8 +6089,22 @@ export interface components {
        *     ]
        */
       offenses: string[];
+      /** @description Where the victim was identified (R32). */
+      placeIdentified?: components['schemas']['VictimPlaceDto'];
+      /** @description Places of destination (R32). */
+      placesOfDestination?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of exploitation (R32). */
+      placesOfExploitation?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of transit (R32). */
+      placesOfTransit?: components['schemas']['VictimPlaceDto'][];
+      /** @description Platforms of recruitment or exploitation (R30): codes of catalog `platform`. */
+      platforms?: string[];
       /** @description The victim's identity is protected (never shared beyond the agency). */
       protectedIdentity?: boolean;
+      /** @description How the victim was contacted (R30): codes of catalog `recruitment-channel`. */
+      recruitmentChannels?: string[];
+      /** @description How the victim was recruited (R30): codes of catalog `recruitment-method`. */
+      recruitmentMethods?: string[];
       /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
       relationshipToDirectVictim?: string;
       /**
@@ -4205,6 +6147,11 @@ export interface components {
        * @example 2007-05-14
        */
       birthDate?: string;
+      /**
+       * @description Bloom-filter encoding of the names (CLK), for agencies that may not share names: send it instead of
+       *     `names` (personal data). When `names` is also given, the server matches on `names`.
+       */
+      clk?: components['schemas']['ClkDto'];
       /** @description The victim consented to sharing the record with other agencies. */
       consentToShare?: boolean;
       /**
@@ -4227,8 +6174,16 @@ export interface components {
       identificationRoute?: string;
       /** @description YYYY-MM-DD */
       identifiedOn?: string;
+      /** @description Takes part in criminal proceedings (R11: an attribute, not a precondition): code of catalog `yes-no`. */
+      inCriminalProceedings?: string;
       /** @description Code of catalog `indigenous-language`. */
       indigenousLanguage?: string;
+      /** @description An interpreter was provided (R27; 004 ¶171): code of catalog `yes-no`. */
+      interpreterProvided?: string;
+      /** @description Means of control used (R30): codes of catalog `means-of-control`. */
+      meansOfControl?: string[];
+      /** @description Migration events and detention episodes (R27, R19), in any order (kept sorted by date). */
+      migrationEvents?: components['schemas']['MigrationEventDto'][];
       /** @description Code of catalog `migration-status`. */
       migrationStatus?: string;
       /** @description INEGI municipality code (3 digits) within stateOfOrigin. */
@@ -4256,8 +6211,22 @@ export interface components {
        * @example +52 55 1234 5678
        */
       phone?: string;
+      /** @description Where the victim was identified (R32). */
+      placeIdentified?: components['schemas']['VictimPlaceDto'];
+      /** @description Places of destination (R32). */
+      placesOfDestination?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of exploitation (R32). */
+      placesOfExploitation?: components['schemas']['VictimPlaceDto'][];
+      /** @description Places of transit (R32). */
+      placesOfTransit?: components['schemas']['VictimPlaceDto'][];
+      /** @description Platforms of recruitment or exploitation (R30): codes of catalog `platform`. */
+      platforms?: string[];
       /** @description The victim's identity is protected (never shared beyond the agency). */
       protectedIdentity?: boolean;
+      /** @description How the victim was contacted (R30): codes of catalog `recruitment-channel`. */
+      recruitmentChannels?: string[];
+      /** @description How the victim was recruited (R30): codes of catalog `recruitment-method`. */
+      recruitmentMethods?: string[];
       /** @description Code of catalog `relationship-to-direct-victim`; required for indirect victims. */
       relationshipToDirectVictim?: string;
       /**
@@ -4309,6 +6278,11 @@ export interface components {
       /** @description Personal data. */
       aliases?: string[];
       /**
+       * @description Bloom-filter encoding of the names (CLK), for agencies that may not share names: send it instead of
+       *     `names` (personal data). When `names` is also given, the server matches on `names`.
+       */
+      clk?: components['schemas']['ClkDto'];
+      /**
        * @description CURP, 18 characters (personal data).
        * @example LOMM900101MDFPRR09
        */
@@ -4322,6 +6296,23 @@ export interface components {
        * @example +52 55 1234 5678
        */
       phone?: string;
+    };
+    VictimPlaceDto: {
+      /**
+       * @description Code of catalog `country`.
+       * @example MEX
+       */
+      country: string;
+      /**
+       * @description INEGI municipality code (3 digits) within `state`.
+       * @example 041
+       */
+      municipality?: string;
+      /**
+       * @description Code of catalog `state` (places in Mexico).
+       * @example 29
+       */
+      state?: string;
     };
     VictimRecordDto: {
       /**
@@ -4352,6 +6343,11 @@ export interface components {
        * @example V-2025-0001
        */
       localId: string;
+      /**
+       * Format: uuid
+       * @description Stable pseudonymous id of the person cluster (null until matched). See docs/matching.md.
+       */
+      personKey: string | null;
       /** @description Personal data, shaped as VictimPiiDto; null when masked or absent. */
       pii: {
         [key: string]: unknown;
@@ -4424,10 +6420,10 @@ export interface components {
       url: string;
     };
     /**
-     * @description Event types to receive.
+     * @description Event types to receive (see docs/referrals.md#webhooks).
      * @enum {string}
      */
-    WebhookEvent: 'referral.received' | 'referral.status_changed';
+    WebhookEvent: 'referral.received' | 'referral.status_changed' | 'referral.overdue' | 'record.changed';
     WebhookPageDto: {
       items: components['schemas']['WebhookDto'][];
       nextCursor: string | null;
@@ -5601,6 +7597,700 @@ export interface operations {
         };
       };
       /** @description Token lacks every record read scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAgreements: {
+    parameters: {
+      query?: {
+        /** @description Agreements with this purpose (code of catalog `agreement-purpose`). */
+        purpose?: string;
+        /** @description Agreements in force on this day (YYYY-MM-DD). */
+        validOn?: string;
+        /** @description Agreements with this party (directory code). */
+        party?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitAgreementBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getAgreement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putAgreement: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawAgreement: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAgreementVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAssistanceRecords: {
+    parameters: {
+      query?: {
+        status?: components['schemas']['AssistanceStatus'];
+        /** @description Services given to this victim record. */
+        victimLocalId?: string;
+        /** @description Code of catalog `service-type`. */
+        serviceType?: string;
+        /** @description Code of catalog `ceav-model-stage` (the given stage, or the service type's). */
+        ceavModelStage?: string;
+        /** @description Emergency care only (`true`) or ongoing care only (`false`). */
+        emergency?: 'true' | 'false';
+        /** @description Services started on or after this date (YYYY-MM-DD). */
+        startedFrom?: string;
+        /** @description Services started on or before this date (YYYY-MM-DD). */
+        startedTo?: string;
+        /** @description Services that followed this referral. */
+        referralId?: string;
+        /**
+         * @description Emergency services with no follow-up: no other service to the same victim (withdrawn ones left out)
+         *     started within this many days after, the window having closed (start + N days is before today). R22.
+         */
+        noFollowUpWithinDays?: number;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistancePageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitAssistanceBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssistanceBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getAssistanceRecord: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistanceRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putAssistanceRecord: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssistanceDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistanceRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistanceRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawAssistanceRecord: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistanceRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listAssistanceRecordVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7270,7 +9960,17 @@ export interface operations {
       header?: never;
       path: {
         localId: string;
-        kind: 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+        kind:
+          | 'victims'
+          | 'cases'
+          | 'reports'
+          | 'accused'
+          | 'judicial-outcomes'
+          | 'operations'
+          | 'shelters'
+          | 'shelter-stays'
+          | 'agreements'
+          | 'assistance';
       };
       cookie?: never;
     };
@@ -7314,7 +10014,17 @@ export interface operations {
       header?: never;
       path: {
         localId: string;
-        kind: 'victims' | 'cases' | 'reports' | 'accused' | 'judicial-outcomes';
+        kind:
+          | 'victims'
+          | 'cases'
+          | 'reports'
+          | 'accused'
+          | 'judicial-outcomes'
+          | 'operations'
+          | 'shelters'
+          | 'shelter-stays'
+          | 'agreements'
+          | 'assistance';
       };
       cookie?: never;
     };
@@ -7603,14 +10313,58 @@ export interface operations {
       };
     };
   };
+  getOpenReferralFunnel: {
+    parameters: {
+      query?: {
+        /** @description First day (inclusive) of the sending date, YYYY-MM-DD. Suppressed output widens it to whole months. */
+        from?: string;
+        /** @description Last day (inclusive), YYYY-MM-DD. */
+        to?: string;
+        /** @description Codes of catalog `state` the referral concerns. */
+        state?: string;
+        /** @description Codes of catalog `agency-kind` of the receiving agency. */
+        receiverAgencyKind?: string;
+        /** @description `csv` for one line per stage and urgency. */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The suppressed funnel */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralFunnelDto'];
+          'text/csv': string;
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   getOpenData: {
     parameters: {
       query?: {
         /**
          * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
-         *     Default `offense` (R2: every catalog offense is listed, zeros included).
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
+         *     proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
+         *     environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+         *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
+         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
          */
         groupBy?: string;
         /** @description Codes of catalog `offense`. */
@@ -7645,6 +10399,32 @@ export interface operations {
         stage?: string;
         /** @description Codes of catalog `agency-kind` of the submitting agency. */
         agencyKind?: string;
+        /** @description Codes of catalog `accused-procedural-status` (accused). */
+        proceduralStatus?: string;
+        /** @description Codes of catalog `judicial-outcome`: the effective outcome of the decision (judicial-outcomes). */
+        outcome?: string;
+        /** @description Codes of catalog `procedure-type` (judicial-outcomes). */
+        procedure?: string;
+        /** @description `yes` / `no`: the decision is final (judicial-outcomes). */
+        final?: string;
+        /** @description Codes of catalog `contact-channel` (reports). */
+        channel?: string;
+        /** @description Codes of catalog `caller-role` (reports). */
+        callerRole?: string;
+        /** @description Codes of catalog `hotline-contact-classification` (reports). */
+        classification?: string;
+        /** @description Codes of catalog `environment` (reports). */
+        environment?: string;
+        /** @description Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+        status?: string;
+        /** @description Codes of catalog `referral-urgency` (referrals). */
+        urgency?: string;
+        /** @description Codes of catalog `service-type`: services requested (referrals). */
+        serviceType?: string;
+        /** @description `yes` / `no`: the referral concerns a minor (referrals). */
+        involvesMinor?: string;
+        /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
+        receiverAgencyKind?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
@@ -7668,7 +10448,9 @@ export interface operations {
       path: {
         /**
          * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
-         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
+         *     (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
+         *     `referrals` (referrals sent between agencies).
          */
         measure: components['schemas']['StatisticsMeasure'];
       };
@@ -7710,14 +10492,416 @@ export interface operations {
       };
     };
   };
+  listOperations: {
+    parameters: {
+      query?: {
+        /** @description Code of catalog `state`. */
+        state?: string;
+        /** @description Operations that targeted this offense (code of catalog `offense`). */
+        offense?: string;
+        /** @description Operations on or after this date. */
+        from?: string;
+        /** @description Operations on or before this date. */
+        to?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitOperationBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OperationBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  summariseOperations: {
+    parameters: {
+      query?: {
+        /** @description Dimension of the rows. `nationality` counts a person once per nationality (mentions). */
+        groupBy?: 'sex' | 'ageGroup' | 'nationality' | 'state' | 'linkedToVictim';
+        /** @description Operations on or after this date (YYYY-MM-DD). */
+        from?: string;
+        /** @description Operations on or before this date (YYYY-MM-DD). */
+        to?: string;
+        /** @description Only operations that targeted this offense. */
+        offense?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationSummaryDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getOperation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putOperation: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OperationDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawOperation: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listOperationVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope cases:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   listReferrals: {
     parameters: {
       query?: {
         status?: components['schemas']['ReferralStatus'];
+        urgency?: components['schemas']['ReferralUrgency'];
         /** @description incoming: addressed to the agency; outgoing: sent by it; both when absent. */
         direction?: 'incoming' | 'outgoing';
         /** @description Only referrals past their acknowledge or answer time limit. */
         overdue?: 'true' | 'false';
+        /** @description Sent on or after this day (YYYY-MM-DD, UTC) or instant (ISO-8601). */
+        sentFrom?: string;
+        /** @description Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant (ISO-8601). */
+        sentTo?: string;
         /** @description Page size, 1–500. */
         limit?: number;
         /** @description Opaque cursor from the previous page's `nextCursor`. */
@@ -7803,6 +10987,63 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  exportReferrals: {
+    parameters: {
+      query?: {
+        status?: components['schemas']['ReferralStatus'];
+        urgency?: components['schemas']['ReferralUrgency'];
+        /** @description incoming: addressed to the agency; outgoing: sent by it; both when absent. */
+        direction?: 'incoming' | 'outgoing';
+        overdue?: 'true' | 'false';
+        /** @description Sent on or after this day (YYYY-MM-DD, UTC) or instant. */
+        sentFrom?: string;
+        /** @description Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant. */
+        sentTo?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV with a header line (UTF-8, CRLF line ends); columns listed in docs/referrals.md */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope referrals:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description Error (RFC 9457 problem details) */
@@ -8302,6 +11543,736 @@ export interface operations {
       };
     };
   };
+  listShelterStays: {
+    parameters: {
+      query?: {
+        shelterLocalId?: string;
+        victimLocalId?: string;
+        /** @description Stays going on that day (admitted on or before, not exited before). */
+        activeOn?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterStayPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitShelterStayBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ShelterStayBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getShelterStay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterStayRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putShelterStay: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ShelterStayDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterStayRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterStayRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawShelterStay: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterStayRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listShelterStayVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listShelters: {
+    parameters: {
+      query?: {
+        shelterType?: string;
+        specialisation?: string;
+        state?: string;
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+        /** @description Include withdrawn records (default false). */
+        includeWithdrawn?: 'true' | 'false';
+        /** @description Only records changed at or after this instant (ISO-8601). */
+        updatedSince?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  submitShelterBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ShelterBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  shelterOccupancy: {
+    parameters: {
+      query?: {
+        /** @description Day (YYYY-MM-DD); default today. */
+        on?: string;
+        /** @description Only shelters that accept a person of this sex and age: `female`/`male`. */
+        sex?: string;
+        /** @description Age of the person to place (with `sex`). */
+        age?: number;
+        /** @description Only shelters that accept accompanying children (`true`). */
+        withChildren?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterOccupancyPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  getShelter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterRecordDto'];
+        };
+      };
+      /** @description If-None-Match matched */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  putShelter: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Provenance: the caller's submission id */
+        'X-Submission-Id'?: string;
+        /** @description Provenance: the agency system the data comes from */
+        'X-Source-System'?: string;
+        'If-None-Match'?: string;
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ShelterDto'];
+      };
+    };
+    responses: {
+      /** @description Updated or unchanged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterRecordDto'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  withdrawShelter: {
+    parameters: {
+      query: {
+        reason: components['schemas']['WithdrawalReason'];
+      };
+      header?: {
+        'If-Match'?: string;
+      };
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShelterRecordDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listShelterVersions: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordVersionPageDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope victims:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   get: {
     parameters: {
       query: {
@@ -8353,14 +12324,76 @@ export interface operations {
       };
     };
   };
+  getReferralFunnel: {
+    parameters: {
+      query?: {
+        /** @description First day (inclusive) of the sending date, YYYY-MM-DD. Suppressed output widens it to whole months. */
+        from?: string;
+        /** @description Last day (inclusive), YYYY-MM-DD. */
+        to?: string;
+        /** @description Codes of catalog `state` the referral concerns. */
+        state?: string;
+        /** @description Codes of catalog `agency-kind` of the receiving agency. */
+        receiverAgencyKind?: string;
+        /** @description `csv` for one line per stage and urgency. */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The funnel */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferralFunnelDto'];
+          'text/csv': string;
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope statistics:read */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   getStatistics: {
     parameters: {
       query?: {
         /**
          * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month.
-         *     Default `offense` (R2: every catalog offense is listed, zeros included).
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
+         *     proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
+         *     environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+         *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
+         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
          */
         groupBy?: string;
         /** @description Codes of catalog `offense`. */
@@ -8395,6 +12428,32 @@ export interface operations {
         stage?: string;
         /** @description Codes of catalog `agency-kind` of the submitting agency. */
         agencyKind?: string;
+        /** @description Codes of catalog `accused-procedural-status` (accused). */
+        proceduralStatus?: string;
+        /** @description Codes of catalog `judicial-outcome`: the effective outcome of the decision (judicial-outcomes). */
+        outcome?: string;
+        /** @description Codes of catalog `procedure-type` (judicial-outcomes). */
+        procedure?: string;
+        /** @description `yes` / `no`: the decision is final (judicial-outcomes). */
+        final?: string;
+        /** @description Codes of catalog `contact-channel` (reports). */
+        channel?: string;
+        /** @description Codes of catalog `caller-role` (reports). */
+        callerRole?: string;
+        /** @description Codes of catalog `hotline-contact-classification` (reports). */
+        classification?: string;
+        /** @description Codes of catalog `environment` (reports). */
+        environment?: string;
+        /** @description Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+        status?: string;
+        /** @description Codes of catalog `referral-urgency` (referrals). */
+        urgency?: string;
+        /** @description Codes of catalog `service-type`: services requested (referrals). */
+        serviceType?: string;
+        /** @description `yes` / `no`: the referral concerns a minor (referrals). */
+        involvesMinor?: string;
+        /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
+        receiverAgencyKind?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
@@ -8415,7 +12474,9 @@ export interface operations {
       path: {
         /**
          * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
-         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense).
+         *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
+         *     (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
+         *     `referrals` (referrals sent between agencies).
          */
         measure: components['schemas']['StatisticsMeasure'];
       };

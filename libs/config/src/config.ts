@@ -28,6 +28,12 @@ export interface AppConfig {
   fieldKeys?: string;
   /** Base64 key (>= 32 bytes) for keyed hashes used in exact look-ups and matching; generated in development. */
   blindIndexKey?: string;
+  /**
+   * Shared secret of the CLK (Bloom-filter) encodings of names for privacy-preserving matching
+   * (CLK_SECRET, ≥ 32 characters; distributed out of band to the agencies that submit CLKs). Unset: the
+   * CLK path is off (records carrying a `clk` are refused with 422). Never logged.
+   */
+  clkSecret?: string;
   /** Requests per minute per client. */
   rateLimitPerMinute: number;
   /** External identity provider (optional). */
@@ -41,8 +47,15 @@ export interface AppConfig {
   retentionWithdrawnDays: number;
   /** Whether this instance processes background jobs (all instances can enqueue). */
   jobsWorkers: boolean;
+  /** Seconds without a heartbeat after which a running import is taken as abandoned and resumed. */
+  importLeaseSeconds: number;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /**
+   * Webhook targets allowed although they are loopback, private or link-local (WEBHOOK_ALLOWED_HOSTS:
+   * comma-separated host names, IP addresses or CIDR ranges). Empty by default: such targets are refused.
+   */
+  webhookAllowedHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -98,6 +111,16 @@ function bool(env: Env, name: string, def: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+const HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|[0-9.]+(?:\/\d{1,2})?|[0-9a-f:]+(?:\/\d{1,3})?)$/i;
+function hostList(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const entries = raw.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const bad = entries.find((e) => !HOST_ENTRY.test(e));
+  if (bad) throw new ConfigError(name, `must be a comma-separated list of host names, IP addresses or CIDR ranges, got "${bad}"`);
+  return entries;
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -117,6 +140,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const blindIndexKey = env.BLIND_INDEX_KEY || undefined;
   if (blindIndexKey && Buffer.from(blindIndexKey, 'base64').length < 32) throw new ConfigError('BLIND_INDEX_KEY', 'must be base64 of at least 32 bytes');
+  const clkSecret = env.CLK_SECRET || undefined;
+  if (clkSecret && clkSecret.length < 32) throw new ConfigError('CLK_SECRET', 'must have at least 32 characters');
   const externalIssuer = url(env, 'OIDC_ISSUER', ['https:', 'http:']);
   const externalJwksUrl = url(env, 'OIDC_JWKS_URL', ['https:', 'http:']);
   if (!!externalIssuer !== !!externalJwksUrl) {
@@ -136,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keysDir: env.KEYS_DIR || '.data/keys',
     fieldKeys,
     blindIndexKey,
+    clkSecret,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     externalIssuer,
     externalJwksUrl,
@@ -143,8 +169,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv: env.NODE_ENV || 'development',
     metricsToken: env.METRICS_TOKEN || undefined,
     jobsWorkers: bool(env, 'JOBS_WORKERS', true),
+    importLeaseSeconds: int(env, 'IMPORT_LEASE_SECONDS', 60, 2, 3600),
     retentionDays: int(env, 'RETENTION_DAYS', 3650, 0, 36500),
     retentionWithdrawnDays: int(env, 'RETENTION_WITHDRAWN_DAYS', 90, 0, 36500),
+    webhookAllowedHosts: hostList(env, 'WEBHOOK_ALLOWED_HOSTS'),
   };
 }
 
