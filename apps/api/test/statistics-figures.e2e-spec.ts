@@ -106,3 +106,56 @@ describe('statistics reproduce published figures (T27, T28, T34)', () => {
     expect([pct(n('HND') + n('GTM') + n('SLV'), 133), pct(n('HND'), 133), pct(n('GTM'), 133), pct(n('SLV'), 133)]).toEqual([76, 47, 22, 7]);
   });
 });
+
+/**
+ * T41 (persons indicted and charged, 2012-06-15 to 2017-07-31): 3,344 accused persons, 69% men / 31% women,
+ * nationality 46% no information / 51% Mexican / 3% foreign, foreigners with a record from 8 countries —
+ * through the `accused` measure (unit accused_person), filtered on the procedural status `indicted_charged`.
+ * Not reproduced: the state-of-origin shares of Mexicans relative to the state of the investigation (no such
+ * dimension) and the "no nationality record" share of foreigners (contradicts the foreign count itself).
+ */
+describe('statistics reproduce published figures (T41, accused persons)', () => {
+  let t: TestApp;
+  let exact: TestPrincipal;
+  const countries = ['SLV', 'USA', 'HND', 'ISR', 'ITA', 'PRI', 'ROU', 'VEN'];
+  // 2,307 men + 1,037 women = 3,344; nationality: 1,538 SI, 1,706 MEX, 100 foreign (8 countries).
+  const person = (i: number) => ({
+    localId: `T41-${i}`,
+    sex: i < 2307 ? 'male' : 'female',
+    nationality: [i < 1538 ? 'SI' : i < 1538 + 1706 ? 'MEX' : countries[i % countries.length]],
+    stateOfOrigin: i < 1538 ? 'SI' : i < 1538 + 1706 ? '09' : 'NA',
+    roles: ['SI'],
+    proceedings: [{ caseLocalId: `CI-${i % 700}`, offense: 'LGT-13', status: 'indicted_charged', on: '2015-03-01' }],
+  });
+  const pct = (n: number, base: number) => Math.round((100 * n) / base);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const prosecutor = await createPrincipal(t, { kind: 'prosecutor', jurisdiction: '09', scopes: ['cases:write'] });
+    exact = await createPrincipal(t, { kind: 'oversight', scopes: ['statistics:read', 'statistics:exact'] });
+    const all = Array.from({ length: 3344 }, (_, i) => person(i));
+    for (let i = 0; i < all.length; i += 1000) {
+      const res = await request(t.baseUrl).post('/v1/accused/batch').auth(prosecutor.token, { type: 'bearer' }).send({ entries: all.slice(i, i + 1000), atomic: true });
+      if (res.status !== 200 || res.body.summary?.rejected !== 0) throw new Error(`batch failed: ${res.status} ${JSON.stringify(res.body).slice(0, 400)}`);
+    }
+  });
+  afterAll(() => t.close());
+
+  it('T41: persons indicted and charged (3,344; 69% men / 31% women; nationality 46% / 51% / 3%, 8 countries)', async () => {
+    const get = async (groupBy: string): Promise<Result> => {
+      const res = await request(t.baseUrl).get(`/v1/statistics/accused?groupBy=${groupBy}&proceduralStatus=indicted_charged`).auth(exact.token, { type: 'bearer' });
+      expect(res.status).toBe(200);
+      return res.body as Result;
+    };
+    const bySex = await get('sex');
+    const sexCell = (s: string) => bySex.rows.find((x) => x.key.sex === s)?.value ?? 0;
+    expect(bySex.total.value).toBe(3344);
+    expect([pct(sexCell('male'), 3344), pct(sexCell('female'), 3344)]).toEqual([69, 31]);
+    const byNat = await get('nationality');
+    const nat = (c: string) => byNat.rows.find((x) => x.key.nationality === c)?.value ?? 0;
+    const foreign = byNat.rows.filter((x) => !['SI', 'MEX'].includes(x.key.nationality) && (x.value ?? 0) > 0);
+    const foreignTotal = foreign.reduce((sum, x) => sum + x.value!, 0);
+    expect([pct(nat('SI'), 3344), pct(nat('MEX'), 3344), pct(foreignTotal, 3344)]).toEqual([46, 51, 3]);
+    expect(foreign).toHaveLength(8);
+  });
+});
