@@ -1,6 +1,6 @@
 import type { FieldErrorDto } from '@app/http';
 import { isRealDate, nullCodeAlone } from '../catalog-code';
-import { checkDates, splitByFields } from '../operations/operation-kind';
+import { checkDates, splitByFields } from '../kind-helpers';
 import type { KindCheck, RecordKindDefinition, RecordWarning } from '../record-kind';
 import { variableStatus } from '../victims/victim-kind';
 import { AGREEMENT_PII_FIELDS, AgreementBatchEntryDto, type AgreementDto } from './agreement.dto';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { catalogRegistry, isNullCode } from '@app/catalogs';
 import type { FieldErrorDto } from '@app/http';
-import { checkDates, splitByFields } from '../operations/operation-kind';
+import { checkDates, splitByFields } from '../kind-helpers';
 import type { KindCheck, RecordKindDefinition, RecordWarning, WrittenRecord } from '../record-kind';
 import { variableStatus } from '../victims/victim-kind';
 import { ASSISTANCE_PII_FIELDS, AssistanceBatchEntryDto, type AssistanceDto } from './assistance.dto';

@@ -1,6 +1,7 @@
 import { catalogRegistry, isNullCode } from '@app/catalogs';
 import type { FieldErrorDto } from '@app/http';
-import { isRealDate, nullCodeAlone, today } from '../catalog-code';
+import { nullCodeAlone } from '../catalog-code';
+import { checkDates, splitByFields } from '../kind-helpers';
 import type { KindCheck, RecordKindDefinition, RecordWarning } from '../record-kind';
 import { variableStatus } from '../victims/victim-kind';
 import { OPERATION_PII_FIELDS, OperationBatchEntryDto, type OperationDto } from './operation.dto';
@@ -8,28 +9,6 @@ import { OPERATION_PII_FIELDS, OperationBatchEntryDto, type OperationDto } from 
 const uniq = <T>(a: T[] | undefined) => (a === undefined ? undefined : [...new Set(a)]);
 /** Age groups a `rescuedCounts` row may use: the `legal_majority` scheme, or a null code. */
 export const RESCUE_AGE_GROUPS = ['under_18', 'adult_18_plus'];
-
-/** Splits a document into data and personal data by field name. */
-export function splitByFields(doc: object, piiFields: readonly string[]): { data: Record<string, unknown>; pii: Record<string, unknown> | null } {
-  const data: Record<string, unknown> = {};
-  const pii: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(doc)) {
-    if (val === undefined) continue;
-    if (piiFields.includes(k)) pii[k] = val;
-    else data[k] = val;
-  }
-  return { data, pii: Object.keys(pii).length ? pii : null };
-}
-
-/** Rejects impossible dates: not a calendar date, or in the future. */
-export function checkDates(doc: Record<string, unknown>, fields: string[], errors: FieldErrorDto[], base = ''): void {
-  const now = today();
-  for (const f of fields) {
-    const v = doc[f] as string | undefined;
-    if (!isRealDate(v)) errors.push({ pointer: `${base}/${f}`, detail: `${f} is not a calendar date`, rule: 'date' });
-    else if (v && v > now) errors.push({ pointer: `${base}/${f}`, detail: `${f} is in the future`, rule: 'not-future' });
-  }
-}
 
 /** The `operations` kind (R33): operations and rescues, the persons rescued linked to victim records. */
 export function operationKind(): RecordKindDefinition<OperationDto> {

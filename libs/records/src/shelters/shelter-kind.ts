@@ -1,6 +1,6 @@
 import type { FieldErrorDto } from '@app/http';
 import type { KindCheck, RecordKindDefinition, RecordWarning } from '../record-kind';
-import { checkDates, splitByFields } from '../operations/operation-kind';
+import { checkDates, splitByFields } from '../kind-helpers';
 import { variableStatus } from '../victims/victim-kind';
 import { SHELTER_PII_FIELDS, ShelterBatchEntryDto, type ShelterDto } from './shelter.dto';
 import { SHELTER_STAY_PII_FIELDS, ShelterStayBatchEntryDto, type ShelterStayDto } from './shelter-stay.dto';
