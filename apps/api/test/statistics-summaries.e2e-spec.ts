@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { JobsService } from '@app/jobs';
 import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
-import { StatisticsService, type StatisticsResultDto } from '@app/statistics';
+import { ROLLUPS, StatisticsService, summaryTable, type StatisticsResultDto } from '@app/statistics';
 
 /**
  * The pre-aggregated summaries answer exactly what the record-level path answers, after records are added,
@@ -16,6 +16,9 @@ const QUERIES = [
   'victims?groupBy=ageGroup&customAgeBands=0-10,11-17,18%2B',
   'cases?groupBy=state,jurisdiction',
   'cases?groupBy=offense&from=2024-03-01&to=2024-03-31',
+  // Neither roll-up holds both: these read the full cubes.
+  'victims?groupBy=offense,ageGroup',
+  'cases?groupBy=offense,state&jurisdiction=fuero_comun',
 ];
 
 const victim = (localId: string, over: Record<string, unknown> = {}) => ({
@@ -60,7 +63,28 @@ describe('statistics: pre-aggregated summaries equal the record-level path as re
       expect({ label, q, pre: viaSummary.preAggregated }).toEqual({ label, q, pre: !q.includes('customAgeBands') });
       expect({ label, q, ...counts(viaSummary) }).toEqual({ label, q, ...counts(viaRecords as StatisticsResultDto) });
     }
+    // Every roll-up holds the same counts as its cube summed over the dimensions it drops.
+    for (const { cube, rollups } of Object.values(ROLLUPS)) {
+      for (const r of rollups) {
+        const k = r.keys.join(', ');
+        const { rows: diff } = await t.db.pool.query(
+          `(SELECT ${k}, n FROM ${r.table} EXCEPT SELECT ${k}, sum(n)::int FROM ${cube} GROUP BY ${k} HAVING sum(n) <> 0)
+           UNION ALL (SELECT ${k}, sum(n)::int FROM ${cube} GROUP BY ${k} HAVING sum(n) <> 0 EXCEPT SELECT ${k}, n FROM ${r.table})`,
+        );
+        expect({ label, table: r.table, diff }).toEqual({ label, table: r.table, diff: [] });
+      }
+    }
   };
+
+  it('chooses the smallest summary that holds every dimension a query uses', () => {
+    expect(summaryTable('victims', ['offense', 'year']).table).toBe('stat_victim_by_offense');
+    expect(summaryTable('victims', ['tipBucket', 'sex']).table).toBe('stat_victim_by_offense');
+    expect(summaryTable('victims', ['sex', 'ageGroup', 'month']).table).toBe('stat_victim_by_age');
+    expect(summaryTable('victims', ['offense', 'ageGroup']).table).toBe('stat_victim_cube');
+    expect(summaryTable('cases', ['state', 'jurisdiction']).table).toBe('stat_case_by_place');
+    expect(summaryTable('cases', ['offense', 'jurisdiction', 'quarter']).table).toBe('stat_case_by_offense');
+    expect(summaryTable('cases', ['offense', 'state']).table).toBe('stat_case_cube');
+  });
   const settle = async () => {
     for (const q of ['matching.victim-changed', 'matching.recluster', 'matching.cluster-op']) await t.app.get(JobsService).drain(q).catch(() => undefined);
   };

@@ -193,8 +193,9 @@ export class StatisticsService {
     where: string[],
     params: unknown[],
     subsets: number[][],
+    used: Set<Dimension>,
   ): Promise<Array<Record<string, unknown>>> {
-    const rel = summaryRelations(measure);
+    const rel = summaryRelations(measure, used);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const part = (source: string, count: string) =>
       subsets
@@ -226,8 +227,9 @@ export class StatisticsService {
     cond: (d: Dimension, code: string) => string,
     where: string[],
     params: unknown[],
+    used: Set<Dimension>,
   ): Promise<Record<string, number>> {
-    const rel = summaryRelations(measure);
+    const rel = summaryRelations(measure, used);
     const filter = where.length ? `AND ${where.join(' AND ')}` : '';
     // An agency contributes when one of its units passes the filters (index on agency_id, month).
     const [{ agencies }] = await em.query(
@@ -310,7 +312,7 @@ export class StatisticsService {
       SELECT ${o.groupBy.map((_, i) => `GROUPING(x.g${i}) AS a${i}, x.g${i}`).join(', ')}${k ? ',' : ''} count(DISTINCT x.uid)::int AS n
         FROM (SELECT ${def.unitId.replace(/^b\./, 'b.')} AS uid${o.groupBy.map((d, i) => `, ${gExpr(d, i)} AS g${i}`).join('')} FROM f b ${laterals}) x
        GROUP BY GROUPING SETS (${subsets.map((s) => `(${s.map((i) => `x.g${i}`).join(', ')})`).join(', ')})`;
-    const counted: Array<Record<string, unknown>> = o.summary ? await this.countSummary(em, measure, o.groupBy, col, dims, where, params, subsets) : await em.query(sql, params);
+    const counted: Array<Record<string, unknown>> = o.summary ? await this.countSummary(em, measure, o.groupBy, col, dims, where, params, subsets, used) : await em.query(sql, params);
 
     const observed: Array<Set<string>> = o.groupBy.map(() => new Set());
     const cells = new Map<string, StatCell>();
@@ -386,7 +388,7 @@ export class StatisticsService {
     // Provenance: contributing agencies, completeness, last change included.
     const completenessDims = [...used].filter((d) => !TIME_DIMS.includes(d));
     const cond = (d: Dimension, code: string) => (d === 'ageGroup' ? (code === 'SI' ? 'b.age IS NULL' : 'false') : dims[d]!.multi ? `'${code}' = ANY(${col(d)})` : `${col(d)} = '${code}'`);
-    const [prov] = o.summary ? [await this.summaryProvenance(em, measure, completenessDims, cond, where, params)] : await em.query(
+    const [prov] = o.summary ? [await this.summaryProvenance(em, measure, completenessDims, cond, where, params, used)] : await em.query(
       `${cte} SELECT count(DISTINCT b.agency_id)::int AS agencies
          ${completenessDims.map((d, i) => `, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')})::int AS si${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'NR')})::int AS nr${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')} OR ${cond(d, 'NR')})::int AS ni${i}`).join('')}
          FROM f b`,

@@ -73,15 +73,59 @@ export function summaryDimensions(measure: Measure): Partial<Record<Dimension, D
 
 const refDate = `CASE WHEN month = 'SI' THEN NULL ELSE to_date(month || '-01', 'YYYY-MM-DD') END AS ref_date`;
 
+/**
+ * Roll-ups of the cubes: the same counts summed over fewer dimensions, so that a query grouping by offense
+ * and year reads a few thousand rows instead of the whole cube. Each lists its key columns and the
+ * dimensions it can answer (besides the time dimensions, which every summary holds). They are maintained
+ * in the same statements as their cube (refreshSummaries) and answer whenever every dimension a query uses
+ * is among theirs; the smallest one that can answer is chosen.
+ */
+interface Rollup {
+  table: string;
+  keys: string[];
+  dims: Dimension[];
+}
+const OFFENSE_DIMS: Dimension[] = ['offense', 'isArt10Trafficking', 'art10Purpose', 'tipBucket', 'meetsInternationalDefinition'];
+export const ROLLUPS: Record<'victims' | 'cases', { cube: string; keys: string[]; rollups: Rollup[] }> = {
+  victims: {
+    cube: 'stat_victim_cube',
+    keys: ['month', 'sex', 'age_lo', 'offenses', 'linked'],
+    rollups: [
+      { table: 'stat_victim_by_age', keys: ['month', 'sex', 'age_lo', 'linked'], dims: ['sex', 'ageGroup'] },
+      { table: 'stat_victim_by_offense', keys: ['month', 'sex', 'offenses', 'linked'], dims: [...OFFENSE_DIMS, 'sex'] },
+    ],
+  },
+  cases: {
+    cube: 'stat_case_cube',
+    keys: ['month', 'state', 'jurisdiction', 'offenses'],
+    rollups: [
+      { table: 'stat_case_by_place', keys: ['month', 'state', 'jurisdiction'], dims: ['state', 'jurisdiction'] },
+      { table: 'stat_case_by_offense', keys: ['month', 'jurisdiction', 'offenses'], dims: [...OFFENSE_DIMS, 'jurisdiction'] },
+    ],
+  },
+};
+const TIME_DIMENSIONS: Dimension[] = ['year', 'quarter', 'month'];
+
+/** The summary table that answers a query using these dimensions: the first roll-up holding them all, else the cube. */
+export function summaryTable(measure: Measure, used: Iterable<Dimension>): { table: string; keys: string[] } {
+  const set = ROLLUPS[measure === 'cases' ? 'cases' : 'victims'];
+  const need = [...used].filter((d) => !TIME_DIMENSIONS.includes(d));
+  return set.rollups.find((r) => need.every((d) => r.dims.includes(d))) ?? { table: set.cube, keys: set.keys };
+}
+
 /** Relations over the summaries: `cube` rows carry a count `n`; `units` rows are single units (with `uid`). */
-export function summaryRelations(measure: Measure): { cube: string; units?: string; agencies: string } {
+export function summaryRelations(measure: Measure, used: Iterable<Dimension> = []): { cube: string; units?: string; agencies: string } {
+  const { table, keys } = summaryTable(measure, used);
+  const has = (k: string) => keys.includes(k);
   if (measure === 'cases') {
+    const cols = [has('offenses') ? 'offenses' : 'NULL::text[] AS offenses', has('state') ? 'state' : 'NULL::text AS state', 'jurisdiction'];
     return {
-      cube: `SELECT offenses, state, jurisdiction, month, ${refDate}, n FROM stat_case_cube`,
+      cube: `SELECT ${cols.join(', ')}, month, ${refDate}, n FROM ${table}`,
       agencies: `SELECT agency_id, offenses, state, jurisdiction, month FROM stat_case_units`,
     };
   }
-  const cube = `SELECT offenses, sex, NULLIF(age_lo, -1) AS age, month, ${refDate}, n FROM stat_victim_cube`;
+  const cols = [has('offenses') ? 'offenses' : 'NULL::text[] AS offenses', 'sex', has('age_lo') ? 'NULLIF(age_lo, -1) AS age' : 'NULL::smallint AS age'];
+  const cube = `SELECT ${cols.join(', ')}, month, ${refDate}, n FROM ${table}`;
   const agencies = `SELECT agency_id, offenses, sex, age, month FROM stat_victim_units`;
   // Unique persons: persons with one registration come from the cube; the registrations of persons with
   // several (linked = true) are counted person by person from the unit rows. The two sets are disjoint.
@@ -93,6 +137,23 @@ export function summaryRelations(measure: Measure): { cube: string; units?: stri
 
 const sortedSet = (a: string) => `ARRAY(SELECT DISTINCT x FROM unnest(${a}) AS x ORDER BY x)`;
 const nonEmpty = (a: string) => `(CASE WHEN cardinality(${a}) = 0 THEN ARRAY['NR']::text[] ELSE ${a} END)`;
+
+/**
+ * The tail of one statement that adds (sign '') or subtracts (sign '-') the unit rows of CTE `rows` to the
+ * cube and to each of its roll-ups (data-modifying CTEs: one statement, one snapshot of `rows`).
+ */
+function upsertAll(kind: 'victims' | 'cases', rows: string, sign: string): string {
+  const { cube, keys, rollups } = ROLLUPS[kind];
+  const upsert = (table: string, k: string[]) =>
+    `INSERT INTO ${table} (${k.join(', ')}, n) SELECT ${k.join(', ')}, ${sign}count(*) FROM ${rows} GROUP BY ${k.join(', ')}
+     ON CONFLICT (${k.join(', ')}) DO UPDATE SET n = ${table}.n + EXCLUDED.n`;
+  const ctes = rollups.map((r, i) => `, r${i} AS (${upsert(r.table, r.keys)} RETURNING 1)`).join('');
+  return `${ctes} ${upsert(cube, keys)}`;
+}
+
+async function deleteEmpty(em: EntityManager, kind: 'victims' | 'cases'): Promise<void> {
+  for (const table of [ROLLUPS[kind].cube, ...ROLLUPS[kind].rollups.map((r) => r.table)]) await em.query(`DELETE FROM ${table} WHERE n = 0`);
+}
 
 /** Folds the queue into the summaries. Returns the number of records recomputed. */
 export async function refreshSummaries(em: EntityManager): Promise<number> {
@@ -110,10 +171,7 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
   const ids = (kind: string) => `(SELECT record_id FROM stat_ids WHERE kind = '${kind}')`;
 
   // Victims: remove the old unit rows (and their counts), insert the current ones (and theirs).
-  const victimKey = 'month, sex, age_lo, offenses, linked';
-  const upsertVictims = (rows: string, sign: string) =>
-    `INSERT INTO stat_victim_cube (${victimKey}, n) SELECT ${victimKey}, ${sign}count(*) FROM ${rows} GROUP BY ${victimKey}
-     ON CONFLICT (${victimKey}) DO UPDATE SET n = stat_victim_cube.n + EXCLUDED.n`;
+  const upsertVictims = (rows: string, sign: string) => upsertAll('victims', rows, sign);
   await em.query(`WITH old AS (DELETE FROM stat_victim_units u WHERE u.record_id IN ${ids('victims')} RETURNING u.*) ${upsertVictims('old', '-')}`);
   const ref = `COALESCE(NULLIF(r.data->>'identifiedOn', '')::date, NULLIF(r.data->>'eventDate', '')::date, (r.created_at AT TIME ZONE 'UTC')::date)`;
   await em.query(`WITH new AS (
@@ -127,13 +185,10 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
         LEFT JOIN person_links pl ON pl.record_id = vf.record_id
        WHERE vf.record_id IN ${ids('victims')}
       RETURNING *) ${upsertVictims('new', '')}`);
-  await em.query(`DELETE FROM stat_victim_cube WHERE n = 0`);
+  await deleteEmpty(em, 'victims');
 
   // Cases: one unit row per file (state, jurisdiction and opening date are file-level).
-  const caseKey = 'month, state, jurisdiction, offenses';
-  const upsertCases = (rows: string, sign: string) =>
-    `INSERT INTO stat_case_cube (${caseKey}, n) SELECT ${caseKey}, ${sign}count(*) FROM ${rows} GROUP BY ${caseKey}
-     ON CONFLICT (${caseKey}) DO UPDATE SET n = stat_case_cube.n + EXCLUDED.n`;
+  const upsertCases = (rows: string, sign: string) => upsertAll('cases', rows, sign);
   await em.query(`WITH old AS (DELETE FROM stat_case_units u WHERE u.record_id IN ${ids('cases')} RETURNING u.*) ${upsertCases('old', '-')}`);
   await em.query(`WITH new AS (
       INSERT INTO stat_case_units (record_id, agency_id, month, state, jurisdiction, offenses)
@@ -144,7 +199,7 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
        WHERE cc.record_id IN ${ids('cases')}
        GROUP BY cc.record_id
       RETURNING *) ${upsertCases('new', '')}`);
-  await em.query(`DELETE FROM stat_case_cube WHERE n = 0`);
+  await deleteEmpty(em, 'cases');
   await em.query(`DELETE FROM stat_ids`);
   return Number(n);
 }
@@ -152,7 +207,8 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
 /** Recomputes every summary from scratch (after a bulk load that bypassed the triggers, or to verify). */
 export async function rebuildSummaries(em: EntityManager): Promise<number> {
   await em.query(`SELECT pg_advisory_xact_lock(hashtext('puente.stat_summaries'))`);
-  await em.query(`TRUNCATE stat_victim_units, stat_victim_cube, stat_case_units, stat_case_cube`);
+  const tables = (['victims', 'cases'] as const).flatMap((k) => [ROLLUPS[k].cube, ...ROLLUPS[k].rollups.map((r) => r.table)]);
+  await em.query(`TRUNCATE stat_victim_units, stat_case_units, ${tables.join(', ')}`);
   await em.query(`INSERT INTO stat_dirty SELECT 'victims', record_id FROM victim_facts ON CONFLICT DO NOTHING`);
   await em.query(`INSERT INTO stat_dirty SELECT DISTINCT 'cases', record_id FROM case_charges ON CONFLICT DO NOTHING`);
   return refreshSummaries(em);

@@ -110,4 +110,84 @@ export class StatCaseCubeEntity {
   n!: number;
 }
 
-export const STATISTICS_ENTITIES = [StatDirtyEntity, StatVictimUnitEntity, StatVictimCubeEntity, StatCaseUnitEntity, StatCaseCubeEntity];
+/** Roll-ups of the cubes (summaries.ts ROLLUPS): victim registrations per month × sex × age band × linked. */
+@Entity('stat_victim_by_age')
+export class StatVictimByAgeEntity {
+  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_victim_by_age' })
+  month!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_victim_by_age' })
+  sex!: string;
+
+  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'pk_stat_victim_by_age' })
+  ageLo!: number;
+
+  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'pk_stat_victim_by_age' })
+  linked!: boolean;
+
+  @Column({ type: 'int' })
+  n!: number;
+}
+
+/** Victim registrations per month × sex × offense set × linked. */
+@Entity('stat_victim_by_offense')
+export class StatVictimByOffenseEntity {
+  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
+  month!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
+  sex!: string;
+
+  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
+  offenses!: string[];
+
+  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
+  linked!: boolean;
+
+  @Column({ type: 'int' })
+  n!: number;
+}
+
+/** Investigation files per month × state × jurisdiction. */
+@Entity('stat_case_by_place')
+export class StatCaseByPlaceEntity {
+  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_case_by_place' })
+  month!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_place' })
+  state!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_place' })
+  jurisdiction!: string;
+
+  @Column({ type: 'int' })
+  n!: number;
+}
+
+/** Investigation files per month × jurisdiction × offense set. */
+@Entity('stat_case_by_offense')
+export class StatCaseByOffenseEntity {
+  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
+  month!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
+  jurisdiction!: string;
+
+  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
+  offenses!: string[];
+
+  @Column({ type: 'int' })
+  n!: number;
+}
+
+export const STATISTICS_ENTITIES = [
+  StatDirtyEntity,
+  StatVictimUnitEntity,
+  StatVictimCubeEntity,
+  StatCaseUnitEntity,
+  StatCaseCubeEntity,
+  StatVictimByAgeEntity,
+  StatVictimByOffenseEntity,
+  StatCaseByPlaceEntity,
+  StatCaseByOffenseEntity,
+];

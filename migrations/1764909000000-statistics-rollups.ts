@@ -1,0 +1,31 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Roll-ups of the statistics cubes (issue 9, libs/statistics/src/summaries.ts `ROLLUPS`): the same counts
+ * over fewer dimensions, so that typical grouped queries read a few thousand rows instead of the whole
+ * cube. Maintained in the same statements as the cubes; filled here from the cubes as they stand.
+ */
+const TABLES: Array<{ name: string; from: string; columns: Array<[string, string]> }> = [
+  { name: 'stat_victim_by_age', from: 'stat_victim_cube', columns: [['month', 'character varying(7)'], ['sex', 'character varying(40)'], ['age_lo', 'smallint'], ['linked', 'boolean']] },
+  { name: 'stat_victim_by_offense', from: 'stat_victim_cube', columns: [['month', 'character varying(7)'], ['sex', 'character varying(40)'], ['offenses', 'text array'], ['linked', 'boolean']] },
+  { name: 'stat_case_by_place', from: 'stat_case_cube', columns: [['month', 'character varying(7)'], ['state', 'character varying(40)'], ['jurisdiction', 'character varying(40)']] },
+  { name: 'stat_case_by_offense', from: 'stat_case_cube', columns: [['month', 'character varying(7)'], ['jurisdiction', 'character varying(40)'], ['offenses', 'text array']] },
+];
+
+export class StatisticsRollups1764909000000 implements MigrationInterface {
+  name = 'StatisticsRollups1764909000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const t of TABLES) {
+      const keys = t.columns.map(([c]) => `"${c}"`).join(', ');
+      await q.query(
+        `CREATE TABLE "${t.name}" (${t.columns.map(([c, type]) => `"${c}" ${type} NOT NULL`).join(', ')}, "n" integer NOT NULL, CONSTRAINT "pk_${t.name}" PRIMARY KEY (${keys}))`,
+      );
+      await q.query(`INSERT INTO "${t.name}" (${keys}, "n") SELECT ${keys}, sum(n) FROM "${t.from}" GROUP BY ${keys} HAVING sum(n) <> 0`);
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const t of [...TABLES].reverse()) await q.query(`DROP TABLE "${t.name}"`);
+  }
+}
