@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { catalogRegistry } from '@app/catalogs';
 import type { components, paths } from '@app/client';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, registerSensitive } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, registerSensitive, expectScopeGuard, type GuardedRoute } from '@app/testing';
 
 type AccusedPersonDto = components['schemas']['AccusedPersonDto'];
 type AccusedPersonBatchEntryDto = components['schemas']['AccusedPersonBatchEntryDto'];
@@ -377,7 +377,7 @@ describe('accused records', () => {
     expect(changes.data!.items.filter((c) => c.kind === 'accused' && c.localId === 'A-1').map((c) => c.version)).toEqual([1, 2]);
   });
 
-  const routes: Array<[string, string, object | undefined]> = [
+  const routes: GuardedRoute[] = [
     ['put', '/v1/accused/A-1', accused()],
     ['post', '/v1/accused/batch', { entries: [entry('Z-1')] }],
     ['get', '/v1/accused', undefined],
@@ -385,16 +385,7 @@ describe('accused records', () => {
     ['get', '/v1/accused/A-1/versions', undefined],
     ['delete', '/v1/accused/A-1?reason=other', undefined],
   ];
-  it.each(routes)('%s %s answers 401 without a token and 403 without the scope', async (method, url, body) => {
-    const call = (token?: string) => {
-      let req = (request(t.baseUrl) as unknown as Record<string, (u: string) => request.Test>)[method](url);
-      if (token) req = req.auth(token, { type: 'bearer' });
-      return body ? req.send(body) : req;
-    };
-    expect((await call()).status).toBe(401);
-    const forbidden = await call(none.token);
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.type).toMatch(/missing-scope$/);
-    expect((await call(aRead.token)).status).toBe(method === 'get' ? 200 : 403); // a read-only token reads but cannot write
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the scope', async (_method, _url, route) => {
+    await expectScopeGuard(t, route, { none: none.token, readOnly: aRead.token });
   });
 });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, expectScopeGuard, type GuardedRoute } from '@app/testing';
 import { catalogRegistry } from '@app/catalogs';
 import type { components } from '@app/client';
 
@@ -126,15 +126,14 @@ describe('agreements (R21)', () => {
     expect((await other.api.GET('/v1/agreements', { params: { query: {} } })).data!.items).toEqual([]);
   });
 
-  it.each([
-    ['put', '/v1/agreements/CONV-1'],
-    ['post', '/v1/agreements/batch'],
+  const routes: GuardedRoute[] = [
+    ['put', '/v1/agreements/CONV-1', agreement],
+    ['post', '/v1/agreements/batch', { entries: [] }],
     ['get', '/v1/agreements'],
     ['get', '/v1/agreements/CONV-1'],
     ['delete', '/v1/agreements/CONV-1?reason=other'],
-  ] as const)('%s %s answers 401 without a token and 403 without the referrals scope', async (method, url) => {
-    expect((await request(t.baseUrl)[method](url)).status).toBe(401);
-    const forbidden = await request(t.baseUrl)[method](url).auth(none.token, { type: 'bearer' }).send(method === 'put' ? agreement() : method === 'post' ? { entries: [] } : undefined);
-    expect(forbidden.status).toBe(403);
+  ];
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the referrals scope', async (_method, _url, route) => {
+    await expectScopeGuard(t, route, { none: none.token });
   });
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { catalogRegistry } from '@app/catalogs';
 import type { components } from '@app/client';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, expectScopeGuard, type GuardedRoute } from '@app/testing';
 
 type CaseDto = components['schemas']['CaseDto'];
 type ChargeDto = components['schemas']['ChargeDto'];
@@ -203,7 +203,7 @@ describe('cases records', () => {
     expect(mine.data!.items).toHaveLength(1);
   });
 
-  const routes: Array<[string, string, object | undefined]> = [
+  const routes: GuardedRoute[] = [
     ['put', '/v1/cases/CI-1', theCase()],
     ['post', '/v1/cases/batch', { entries: [{ localId: 'Z', ...theCase() }] }],
     ['get', '/v1/cases', undefined],
@@ -211,14 +211,7 @@ describe('cases records', () => {
     ['get', '/v1/cases/CI-1/versions', undefined],
     ['delete', '/v1/cases/CI-1?reason=other', undefined],
   ];
-  it.each(routes)('%s %s answers 401 without a token and 403 without the scope', async (method, url, body) => {
-    const call = (token?: string) => {
-      let req = (request(t.baseUrl) as unknown as Record<string, (u: string) => request.Test>)[method](url);
-      if (token) req = req.auth(token, { type: 'bearer' });
-      return body ? req.send(body) : req;
-    };
-    expect((await call()).status).toBe(401);
-    expect((await call(none.token)).status).toBe(403);
-    expect((await call(aRead.token)).status).toBe(method === 'get' ? 200 : 403); // a read-only token reads but cannot write
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the scope', async (_method, _url, route) => {
+    await expectScopeGuard(t, route, { none: none.token, readOnly: aRead.token });
   });
 });

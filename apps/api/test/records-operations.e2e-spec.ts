@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, expectScopeGuard, type GuardedRoute } from '@app/testing';
 import { catalogRegistry } from '@app/catalogs';
 import type { components } from '@app/client';
 
@@ -194,18 +194,17 @@ describe('operations records (R33)', () => {
     expect((await b.api.GET('/v1/operations/summary', { params: { query: {} } })).data).toMatchObject({ operations: 0, rescuedPersons: 0 });
   });
 
-  it.each([
-    ['put', '/v1/operations/OP-1'],
-    ['post', '/v1/operations/batch'],
+  const routes: GuardedRoute[] = [
+    ['put', '/v1/operations/OP-1', operation],
+    ['post', '/v1/operations/batch', { entries: [] }],
     ['get', '/v1/operations'],
     ['get', '/v1/operations/summary'],
     ['get', '/v1/operations/OP-1'],
     ['get', '/v1/operations/OP-1/versions'],
     ['delete', '/v1/operations/OP-1?reason=other'],
-  ] as const)('%s %s answers 401 without a token and 403 without the cases scope', async (method, url) => {
-    expect((await request(t.baseUrl)[method](url)).status).toBe(401);
-    const forbidden = await request(t.baseUrl)[method](url).auth(none.token, { type: 'bearer' }).send(method === 'put' ? operation() : method === 'post' ? { entries: [] } : undefined);
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.required).toEqual(expect.arrayContaining([method === 'get' ? 'cases:read' : 'cases:write']));
+  ];
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the cases scope', async (_method, _url, route) => {
+    const forbidden = await expectScopeGuard(t, route, { none: none.token });
+    expect(forbidden.body.required).toEqual(expect.arrayContaining([route[0] === 'get' ? 'cases:read' : 'cases:write']));
   });
 });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, expectScopeGuard, type GuardedRoute } from '@app/testing';
 import { catalogRegistry } from '@app/catalogs';
 import type { components } from '@app/client';
 
@@ -156,16 +156,15 @@ describe('shelters and shelter stays (R25)', () => {
     expect((await b.api.GET('/v1/shelter-stays', { params: { query: {} } })).data!.items).toEqual([]);
   });
 
-  it.each([
-    ['put', '/v1/shelters/SH-1'],
+  const routes: GuardedRoute[] = [
+    ['put', '/v1/shelters/SH-1', shelter],
     ['get', '/v1/shelters'],
     ['get', '/v1/shelters/occupancy'],
-    ['post', '/v1/shelter-stays/batch'],
+    ['post', '/v1/shelter-stays/batch', { entries: [] }],
     ['get', '/v1/shelter-stays/ST-1'],
     ['delete', '/v1/shelter-stays/ST-1?reason=other'],
-  ] as const)('%s %s answers 401 without a token and 403 without the victims scope', async (method, url) => {
-    expect((await request(t.baseUrl)[method](url)).status).toBe(401);
-    const forbidden = await request(t.baseUrl)[method](url).auth(none.token, { type: 'bearer' }).send(method === 'put' ? shelter() : method === 'post' ? { entries: [] } : undefined);
-    expect(forbidden.status).toBe(403);
+  ];
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the victims scope', async (_method, _url, route) => {
+    await expectScopeGuard(t, route, { none: none.token });
   });
 });

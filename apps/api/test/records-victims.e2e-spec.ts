@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { components } from '@app/client';
-import { createPrincipal, startTestApp, validatedClient, type TestApp, type TestPrincipal, registerSensitive } from '@app/testing';
+import { createPrincipal, startTestApp, validatedClient, type TestApp, type TestPrincipal, registerSensitive, expectScopeGuard, type GuardedRoute } from '@app/testing';
 
 type VictimDto = components['schemas']['VictimDto'];
 type VictimBatchEntryDto = components['schemas']['VictimBatchEntryDto'];
@@ -330,7 +330,7 @@ describe('victims records', () => {
     expect((await none.api.GET('/v1/agencies/me/quality', {})).data!.kinds.map((k) => k.kind).sort()).toEqual(['accused', 'cases', 'judicial-outcomes', 'operations']);
   });
 
-  const routes: Array<[string, string, object | undefined]> = [
+  const routes: GuardedRoute[] = [
     ['put', '/v1/victims/V-1', victim()],
     ['post', '/v1/victims/batch', { entries: [entry('Z-1')] }],
     ['get', '/v1/victims', undefined],
@@ -338,16 +338,7 @@ describe('victims records', () => {
     ['get', '/v1/victims/V-1/versions', undefined],
     ['delete', '/v1/victims/V-1?reason=other', undefined],
   ];
-  it.each(routes)('%s %s answers 401 without a token and 403 without the scope', async (method, url, body) => {
-    const call = (token?: string) => {
-      let req = (request(t.baseUrl) as unknown as Record<string, (u: string) => request.Test>)[method](url);
-      if (token) req = req.auth(token, { type: 'bearer' });
-      return body ? req.send(body) : req;
-    };
-    expect((await call()).status).toBe(401);
-    const forbidden = await call(none.token);
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.type).toMatch(/missing-scope$/);
-    expect((await call(aNoPii.token)).status).toBe(method === 'get' ? 200 : 403); // a read-only token reads but cannot write // read-only token cannot write
+  it.each(routes.map((r) => [r[0], r[1], r] as const))('%s %s answers 401 without a token and 403 without the scope', async (_method, _url, route) => {
+    await expectScopeGuard(t, route, { none: none.token, readOnly: aNoPii.token });
   });
 });

@@ -4,3 +4,4 @@ export * from './principals';
 export * from './contract-validator';
 export * from './log-hygiene';
 export * from './api-process';
+export * from './route-guards';
