@@ -63,6 +63,12 @@ describe('statistics: pre-aggregated summaries equal the record-level path as re
       expect({ label, q, pre: viaSummary.preAggregated }).toEqual({ label, q, pre: !q.includes('customAgeBands') });
       expect({ label, q, ...counts(viaSummary) }).toEqual({ label, q, ...counts(viaRecords as StatisticsResultDto) });
     }
+    // The linked persons' unit rows are exactly the linked unit rows.
+    const { rows: linkedDiff } = await t.db.pool.query(
+      `(SELECT record_id, person_id, month, sex, age, offenses FROM stat_victim_linked EXCEPT SELECT record_id, person_id, month, sex, age, offenses FROM stat_victim_units WHERE linked)
+       UNION ALL (SELECT record_id, person_id, month, sex, age, offenses FROM stat_victim_units WHERE linked EXCEPT SELECT record_id, person_id, month, sex, age, offenses FROM stat_victim_linked)`,
+    );
+    expect({ label, linkedDiff }).toEqual({ label, linkedDiff: [] });
     // Every roll-up holds the same counts as its cube summed over the dimensions it drops.
     for (const { cube, rollups } of Object.values(ROLLUPS)) {
       for (const r of rollups) {

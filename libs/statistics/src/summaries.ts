@@ -130,7 +130,7 @@ export function summaryRelations(measure: Measure, used: Iterable<Dimension> = [
   // Unique persons: persons with one registration come from the cube; the registrations of persons with
   // several (linked = true) are counted person by person from the unit rows. The two sets are disjoint.
   if (measure === 'victims') {
-    return { cube: `${cube} WHERE NOT linked`, units: `SELECT person_id AS uid, offenses, sex, age, month, ${refDate} FROM stat_victim_units WHERE linked`, agencies };
+    return { cube: `${cube} WHERE NOT linked`, units: `SELECT person_id AS uid, offenses, sex, age, month, ${refDate} FROM stat_victim_linked`, agencies };
   }
   return { cube, agencies };
 }
@@ -172,6 +172,7 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
 
   // Victims: remove the old unit rows (and their counts), insert the current ones (and theirs).
   const upsertVictims = (rows: string, sign: string) => upsertAll('victims', rows, sign);
+  await em.query(`DELETE FROM stat_victim_linked WHERE record_id IN ${ids('victims')}`);
   await em.query(`WITH old AS (DELETE FROM stat_victim_units u WHERE u.record_id IN ${ids('victims')} RETURNING u.*) ${upsertVictims('old', '-')}`);
   const ref = `COALESCE(NULLIF(r.data->>'identifiedOn', '')::date, NULLIF(r.data->>'eventDate', '')::date, (r.created_at AT TIME ZONE 'UTC')::date)`;
   await em.query(`WITH new AS (
@@ -185,6 +186,8 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
         LEFT JOIN person_links pl ON pl.record_id = vf.record_id
        WHERE vf.record_id IN ${ids('victims')}
       RETURNING *) ${upsertVictims('new', '')}`);
+  // Linked persons' unit rows, apart (the `victims` measure counts them person by person).
+  await em.query(`INSERT INTO stat_victim_linked SELECT record_id, person_id, month, sex, age, offenses FROM stat_victim_units WHERE record_id IN ${ids('victims')} AND linked`);
   await deleteEmpty(em, 'victims');
 
   // Cases: one unit row per file (state, jurisdiction and opening date are file-level).
@@ -208,7 +211,7 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
 export async function rebuildSummaries(em: EntityManager): Promise<number> {
   await em.query(`SELECT pg_advisory_xact_lock(hashtext('puente.stat_summaries'))`);
   const tables = (['victims', 'cases'] as const).flatMap((k) => [ROLLUPS[k].cube, ...ROLLUPS[k].rollups.map((r) => r.table)]);
-  await em.query(`TRUNCATE stat_victim_units, stat_case_units, ${tables.join(', ')}`);
+  await em.query(`TRUNCATE stat_victim_units, stat_victim_linked, stat_case_units, ${tables.join(', ')}`);
   await em.query(`INSERT INTO stat_dirty SELECT 'victims', record_id FROM victim_facts ON CONFLICT DO NOTHING`);
   await em.query(`INSERT INTO stat_dirty SELECT DISTINCT 'cases', record_id FROM case_charges ON CONFLICT DO NOTHING`);
   return refreshSummaries(em);

@@ -110,6 +110,28 @@ export class StatCaseCubeEntity {
   n!: number;
 }
 
+/** The unit rows of persons with several current registrations (stat_victim_units WHERE linked), apart. */
+@Entity('stat_victim_linked')
+export class StatVictimLinkedEntity {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_stat_victim_linked' })
+  recordId!: string;
+
+  @Column({ type: 'uuid' })
+  personId!: string;
+
+  @Column({ type: 'varchar', length: 7 })
+  month!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  sex!: string;
+
+  @Column({ type: 'smallint', nullable: true })
+  age!: number | null;
+
+  @Column({ type: 'text', array: true })
+  offenses!: string[];
+}
+
 /** Roll-ups of the cubes (summaries.ts ROLLUPS): victim registrations per month × sex × age band × linked. */
 @Entity('stat_victim_by_age')
 export class StatVictimByAgeEntity {
@@ -190,4 +212,5 @@ export const STATISTICS_ENTITIES = [
   StatVictimByOffenseEntity,
   StatCaseByPlaceEntity,
   StatCaseByOffenseEntity,
+  StatVictimLinkedEntity,
 ];
