@@ -23,7 +23,15 @@ export function pairwiseScores(pred: ArrayLike<number | string>, truth: ArrayLik
 }
 
 export function profileOf(v: LabelledVictim): MatchProfile | null {
-  return buildProfile({ names: v.names, curp: v.curp, sex: v.sex, birthDate: v.birthDate, ageAtEvent: v.ageAtEvent, identifiedOn: v.identifiedOn });
+  return buildProfile({
+    names: v.names,
+    curp: v.curp,
+    sex: v.sex,
+    birthDate: v.birthDate,
+    ageAtEvent: v.ageAtEvent,
+    identifiedOn: v.identifiedOn,
+    ...(process.argv.includes('--no-origin') ? {} : { nationality: v.nationality, stateOfOrigin: v.stateOfOrigin, municipalityOfOrigin: v.municipalityOfOrigin }),
+  });
 }
 
 /**

@@ -108,7 +108,7 @@ describe('matching of victim records across agencies', () => {
     const item = listB.data!.items.find((i) => i.records.some((r) => r.localId === 'B-4'))!;
     expect(item).toBeDefined();
     expect(item.status).toBe('pending');
-    expect(item.levels).toEqual({ firstName: 'disagree', surnames: 'exact', birthDate: 'exact', curp: 'missing', sex: 'exact' });
+    expect(item.levels).toEqual({ firstName: 'disagree', surnames: 'exact', birthDate: 'exact', curp: 'missing', sex: 'exact', nationality: 'exact', origin: 'exact', originMun: 'missing' });
     expect(item.records).toEqual(
       expect.arrayContaining([
         { agencyCode: a.agencyCode, own: false, localId: null },
@@ -294,6 +294,35 @@ describe('matching of victim records across agencies', () => {
     expect(merge.body.errors[0].pointer).toBe('#/otherPersonId');
     const list = await request(t.baseUrl).get('/v1/matches/reviews?status=open').set('Authorization', `Bearer ${a.token}`);
     expect(list.status).toBe(422);
+  });
+
+  it('nationality and the state and municipality of origin link a name-only pair; another state keeps it out', async () => {
+    const names = { firstName: 'Xiadani', paternalSurname: 'Tepatl', maternalSurname: 'Coyotzin' };
+    const origin = { nationality: ['MEX'], stateOfOrigin: '29', municipalityOfOrigin: '033' };
+    await put(a, 'A-20', victim(names, origin));
+    await put(b, 'B-20', victim({ ...names, firstName: 'XIADANI' }, origin));
+    await put(c, 'C-20', victim(names, { nationality: ['MEX'], stateOfOrigin: '21' }));
+    await drain();
+    const pa = await person(a, 'A-20');
+    expect(pa).toMatchObject({ records: 2, agencies: 2 });
+    expect((await person(b, 'B-20')).personId).toBe(pa.personId);
+    expect((await person(c, 'C-20')).personId).not.toBe(pa.personId);
+    // the name alone (13.88 bits) is a review; here the state of origin disagrees on top
+    const list = await c.api.GET('/v1/matches/reviews', { params: { query: { limit: 100 } } });
+    const tasks = list.data!.items.filter((i) => i.records.some((r) => r.localId === 'C-20'));
+    expect(tasks).toHaveLength(2);
+    for (const task of tasks) {
+      expect(task.levels).toMatchObject({ firstName: 'exact', surnames: 'exact', birthDate: 'missing', nationality: 'exact', origin: 'disagree', originMun: 'missing' });
+      expect(task.score).toBeLessThan(13.88);
+    }
+    // the bulk rebuild reads the same fields
+    await rebuild();
+    expect((await person(b, 'B-20')).personId).toBe((await person(a, 'A-20')).personId);
+    expect((await person(c, 'C-20')).personId).not.toBe((await person(a, 'A-20')).personId);
+    const pairs = await t.db.pool.query(
+      `SELECT p.levels FROM match_pairs p JOIN records r ON r.id IN (p.record_a, p.record_b) WHERE r.local_id = 'A-20' AND p.model_version NOT LIKE 'clk-%'`,
+    );
+    expect(pairs.rows.map((r) => r.levels.origin).sort()).toEqual(['disagree', 'exact']);
   });
 
   // Three values per row: jest-each would otherwise pass `done` as the third argument.

@@ -107,6 +107,9 @@ export class MatchingEngineService {
         ageAtEvent: d.ageAtEvent as number | undefined,
         eventDate: d.eventDate as string | undefined,
         identifiedOn: d.identifiedOn as string | undefined,
+        nationality: Array.isArray(d.nationality) ? (d.nationality as string[]) : undefined,
+        stateOfOrigin: d.stateOfOrigin as string | undefined,
+        municipalityOfOrigin: d.municipalityOfOrigin as string | undefined,
       });
       if (profile) profiles.set(r.id, { agencyId: r.agency_id, profile });
     }

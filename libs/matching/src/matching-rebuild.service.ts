@@ -116,7 +116,7 @@ export class MatchingRebuildService {
       let after = '00000000-0000-0000-0000-000000000000';
       for (;;) {
         const rows: Array<{ id: string; agency_id: string; data: Record<string, unknown>; pii_enc: string | null }> = await em.query(
-          `SELECT id, agency_id, jsonb_build_object('sex', data->'sex', 'birthDate', data->'birthDate', 'ageAtEvent', data->'ageAtEvent', 'eventDate', data->'eventDate', 'identifiedOn', data->'identifiedOn') AS data, pii_enc
+          `SELECT id, agency_id, jsonb_build_object('sex', data->'sex', 'birthDate', data->'birthDate', 'ageAtEvent', data->'ageAtEvent', 'eventDate', data->'eventDate', 'identifiedOn', data->'identifiedOn', 'nationality', data->'nationality', 'stateOfOrigin', data->'stateOfOrigin', 'municipalityOfOrigin', data->'municipalityOfOrigin') AS data, pii_enc
              FROM records WHERE kind = 'victims' AND withdrawn_at IS NULL AND id > $1 ORDER BY id LIMIT ${PAGE}`,
           [after],
         );
@@ -136,6 +136,9 @@ export class MatchingRebuildService {
             ageAtEvent: d.ageAtEvent as number | undefined,
             eventDate: d.eventDate as string | undefined,
             identifiedOn: d.identifiedOn as string | undefined,
+            nationality: Array.isArray(d.nationality) ? (d.nationality as string[]) : undefined,
+            stateOfOrigin: d.stateOfOrigin as string | undefined,
+            municipalityOfOrigin: d.municipalityOfOrigin as string | undefined,
           });
           if (!profile) continue;
           ids.push(r.id);

@@ -28,6 +28,12 @@ export interface LabelledVictim {
   birthDate?: string;
   ageAtEvent?: number;
   identifiedOn: string;
+  /** ISO 3166-1 alpha-3 codes (catalog `country`); absent = not established on this record. */
+  nationality?: string[];
+  /** INEGI state code; `NA` for persons born abroad; absent = not recorded. */
+  stateOfOrigin?: string;
+  /** INEGI 3-digit municipality code within stateOfOrigin; absent = not recorded. */
+  municipalityOfOrigin?: string;
 }
 
 const FIRST_F = [
@@ -88,6 +94,54 @@ const surname = zipf(SURNAMES, TAIL_SURNAMES, 0.9, 0.3);
 const firstF = zipf(FIRST_F, TAIL_FIRST_F, 1.0, 0.15);
 const firstM = zipf(FIRST_M, TAIL_FIRST_M, 1.0, 0.15);
 
+/**
+ * Origin of persons (added 2026-12-04 for model 2026-12-04.2; drawn from a separate random stream so that
+ * every other field of the records is the same as before for a seed). Nationality: the hotline's victims
+ * by nationality (brief §4 T4, "not established" left out: it is a recording gap, see below).
+ */
+const NATIONALITY: Array<[string, number]> = [
+  ['MEX', 67.1], ['HND', 4.4], ['GTM', 3.6], ['COL', 3.5], ['VEN', 2.7], ['USA', 2.5], ['SLV', 2.5], ['BRA', 0.9], ['PER', 0.7],
+  ['IND', 0.4], ['PRY', 0.4], ['BLZ', 0.4], ['CUB', 0.3], ['ECU', 0.2], ['ESP', 0.2], ['NIC', 0.2], ['RUS', 0.2],
+];
+/**
+ * State of origin of Mexican victims (INEGI code, weight %): the hotline's top five (T5: Mexico City 27, State
+ * of Mexico 11, Veracruz 7, Jalisco 5, Chiapas 4); the remaining 46 % spread over the other states, heavier
+ * for the states prominent in the judgments (T43/T44: Puebla, Guanajuato, Tlaxcala, Sonora) and in the
+ * trafficking literature (Oaxaca, Guerrero, Michoacán, border and tourist states), 10 % evenly over 14 others.
+ */
+const ORIGIN_STATE: Array<[string, number]> = [
+  ['09', 27], ['15', 11], ['30', 7], ['14', 5], ['07', 4], ['21', 5], ['11', 4], ['20', 4], ['12', 3], ['29', 3], ['16', 3], ['26', 2], ['02', 2],
+  ['08', 2], ['19', 2], ['13', 2], ['28', 2], ['23', 2],
+  ...['01', '03', '04', '05', '06', '10', '17', '18', '22', '24', '25', '27', '31', '32'].map((c): [string, number] => [c, 10 / 14]),
+];
+/** Number of municipalities per state (INEGI Marco Geoestadístico, rounded to the current counts). */
+const MUNICIPALITIES: Record<string, number> = {
+  '01': 11, '02': 7, '03': 5, '04': 13, '05': 38, '06': 10, '07': 124, '08': 67, '09': 16, '10': 39, '11': 46, '12': 85, '13': 84, '14': 125, '15': 125, '16': 113,
+  '17': 36, '18': 20, '19': 51, '20': 570, '21': 217, '22': 18, '23': 11, '24': 58, '25': 20, '26': 72, '27': 17, '28': 43, '29': 60, '30': 212, '31': 106, '32': 58,
+};
+/** Recording on a record: nationality established on 85 % of records, wrong on 1 % of those; state of origin on 75 % (wrong 2 %); municipality on 30 % of records with a state (wrong 5 %). */
+export const ORIGIN_RATES = { nationality: 0.85, nationalityError: 0.01, state: 0.75, stateError: 0.02, municipality: 0.3, municipalityError: 0.05 };
+
+function weighted<T>(xs: ReadonlyArray<[T, number]>): (r: () => number) => T {
+  const total = xs.reduce((a, [, w]) => a + w, 0);
+  return (r) => {
+    let x = r() * total;
+    for (const [v, w] of xs) if ((x -= w) < 0) return v;
+    return xs[xs.length - 1][0];
+  };
+}
+const nationalityOf = weighted(NATIONALITY);
+const stateOf = weighted(ORIGIN_STATE);
+/** Municipality within a state: Zipf (s = 1) over the state's municipalities (the capital and metropolitan ones first). */
+function municipalityOf(r: () => number, state: string): string {
+  const n = MUNICIPALITIES[state] ?? 50;
+  let h = 0;
+  for (let k = 1; k <= n; k++) h += 1 / k;
+  let x = r() * h;
+  for (let k = 1; k <= n; k++) if ((x -= 1 / k) < 0) return String(k).padStart(3, '0');
+  return String(n).padStart(3, '0');
+}
+
 interface Person {
   id: number;
   sex: 'female' | 'male';
@@ -98,6 +152,10 @@ interface Person {
   birth: [number, number, number];
   state: string;
   homoclave: string;
+  nationality: string;
+  /** INEGI state and municipality of origin (Mexicans only). */
+  origin: string | null;
+  originMun: string | null;
 }
 
 const CONS = 'BCDFGHJKLMNPQRSTVWXYZ';
@@ -141,6 +199,8 @@ const STATES = ['DF', 'MC', 'JC', 'PL', 'VZ', 'GT', 'CS', 'OC', 'GR', 'NL', 'BC'
  */
 export function generateLabelled(persons: number, seed = 7, agencies = 12): LabelledVictim[] {
   const r = prng(seed);
+  // origin attributes: a separate stream, so that the other fields stay those of earlier runs of a seed
+  const r2 = prng((seed ^ 0x5bd1e995) >>> 0);
   const people: Person[] = [];
   const newPerson = (over: Partial<Person> = {}): Person => {
     const sex: 'female' | 'male' = over.sex ?? (r() < 0.75 ? 'female' : 'male');
@@ -156,7 +216,22 @@ export function generateLabelled(persons: number, seed = 7, agencies = 12): Labe
       birth: over.birth ?? [1965 + Math.floor(r() * 45), 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)],
       state: over.state ?? STATES[Math.floor(r() * STATES.length)],
       homoclave: `${'0A'[Math.floor(r() * 2)]}${Math.floor(r() * 10)}`,
+      nationality: 'MEX',
+      origin: null,
+      originMun: null,
     };
+    // relatives share their family's origin
+    if (over.nationality) {
+      p.nationality = over.nationality;
+      p.origin = over.origin ?? null;
+      p.originMun = over.originMun ?? null;
+    } else {
+      p.nationality = nationalityOf(r2);
+      if (p.nationality === 'MEX') {
+        p.origin = stateOf(r2);
+        p.originMun = municipalityOf(r2, p.origin);
+      }
+    }
     if (p.middle && strip(p.middle) === strip(p.first)) p.middle = undefined;
     // victims are born 1950–2010
     p.birth[0] = Math.min(2010, Math.max(1950, p.birth[0]));
@@ -177,16 +252,16 @@ export function generateLabelled(persons: number, seed = 7, agencies = 12): Labe
     if (roll < 0.06) {
       // sibling: same surnames, another first name, born 1–15 years apart
       const y = p.birth[0] + (r() < 0.5 ? -1 : 1) * (1 + Math.floor(r() * 15));
-      distinctSibling(p, newPerson({ paternal: p.paternal, maternal: p.maternal, state: p.state, birth: [y, 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] }));
+      distinctSibling(p, newPerson({ paternal: p.paternal, maternal: p.maternal, state: p.state, nationality: p.nationality, origin: p.origin, originMun: p.originMun, birth: [y, 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] }));
     } else if (roll < 0.08) {
       // twin: same surnames and birth date, another first name (same sex half of the time)
-      distinctSibling(p, newPerson({ paternal: p.paternal, maternal: p.maternal, state: p.state, birth: [...p.birth], sex: r() < 0.5 ? p.sex : undefined }));
+      distinctSibling(p, newPerson({ paternal: p.paternal, maternal: p.maternal, state: p.state, nationality: p.nationality, origin: p.origin, originMun: p.originMun, birth: [...p.birth], sex: r() < 0.5 ? p.sex : undefined }));
     } else if (roll < 0.11 && p.sex === 'female') {
       // daughter with her mother's first name
-      newPerson({ sex: 'female', first: p.first, middle: p.middle, maternal: p.paternal, state: p.state, birth: [p.birth[0] + 17 + Math.floor(r() * 19), 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] });
+      newPerson({ sex: 'female', first: p.first, middle: p.middle, maternal: p.paternal, state: p.state, nationality: p.nationality, origin: p.origin, originMun: p.originMun, birth: [p.birth[0] + 17 + Math.floor(r() * 19), 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] });
     } else if (roll < 0.13 && p.sex === 'male') {
       // son with his father's first name and paternal surname
-      newPerson({ sex: 'male', first: p.first, middle: p.middle, paternal: p.paternal, state: p.state, birth: [p.birth[0] + 18 + Math.floor(r() * 20), 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] });
+      newPerson({ sex: 'male', first: p.first, middle: p.middle, paternal: p.paternal, state: p.state, nationality: p.nationality, origin: p.origin, originMun: p.originMun, birth: [p.birth[0] + 18 + Math.floor(r() * 20), 1 + Math.floor(r() * 12), 1 + Math.floor(r() * 28)] });
     }
   }
   people.length = persons;
@@ -199,10 +274,38 @@ export function generateLabelled(persons: number, seed = 7, agencies = 12): Labe
       let a = Math.floor(r() * agencies);
       while (used.has(a)) a = (a + 1) % agencies;
       used.add(a);
-      out.push(recordOf(r, p, a, out.length, j > 0 || r() < 0.3));
+      out.push(withOrigin(r2, recordOf(r, p, a, out.length, j > 0 || r() < 0.3), p));
     }
   }
   return out;
+}
+
+/** What one agency records of the person's origin (rates: `ORIGIN_RATES`). */
+function withOrigin(r: () => number, v: LabelledVictim, p: Person): LabelledVictim {
+  const k = ORIGIN_RATES;
+  if (r() < k.nationality) {
+    let nat = p.nationality;
+    if (r() < k.nationalityError) while (nat === p.nationality) nat = nationalityOf(r);
+    v.nationality = [nat];
+  }
+  if (!p.origin) {
+    if (v.nationality && v.nationality[0] !== 'MEX') v.stateOfOrigin = 'NA';
+    return v;
+  }
+  if (r() < k.state) {
+    let state = p.origin;
+    if (r() < k.stateError) while (state === p.origin) state = stateOf(r);
+    v.stateOfOrigin = state;
+    if (r() < k.municipality) {
+      let mun = state === p.origin && p.originMun ? p.originMun : municipalityOf(r, state);
+      if (r() < k.municipalityError && (MUNICIPALITIES[state] ?? 2) > 1) {
+        const right = mun;
+        while (mun === right) mun = municipalityOf(r, state);
+      }
+      v.municipalityOfOrigin = mun;
+    }
+  }
+  return v;
 }
 
 function recordOf(r: () => number, p: Person, agency: number, index: number, perturb: boolean): LabelledVictim {

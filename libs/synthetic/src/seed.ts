@@ -38,7 +38,9 @@ export function* seedVictimChunks(total: number, agencies: number, seed = 1, fro
       const i = from + produced++;
       // Non-identity attributes (nationality, state, groups, offenses, forms…) from the catalog-distributed generator.
       const base = syntheticVictim(i, seed) as unknown as Record<string, unknown>;
-      const foreign = base.stateOfOrigin === 'NA';
+      // Origin: the labelled person's (consistent across its records, as the matching engine compares it);
+      // a field the agency did not record carries the null code SI.
+      const foreign = l.stateOfOrigin === 'NA' || (l.nationality !== undefined && !l.nationality.includes('MEX'));
       const entry: SeedVictimEntry = {
         localId: `SYN-${String((l.agency % agencies) + 1).padStart(2, '0')}-${i}`,
         names: l.names,
@@ -48,8 +50,9 @@ export function* seedVictimChunks(total: number, agencies: number, seed = 1, fro
         // (the family generator can place a child's birth after the identification date: then unknown)
         ...(l.birthDate && l.birthDate < l.identifiedOn ? { birthDate: l.birthDate } : {}),
         ...(l.ageAtEvent !== undefined && l.ageAtEvent >= 0 && l.ageAtEvent <= 120 ? { ageAtEvent: l.ageAtEvent } : {}),
-        nationality: base.nationality,
-        stateOfOrigin: base.stateOfOrigin,
+        nationality: l.nationality ?? ['SI'],
+        stateOfOrigin: l.stateOfOrigin ?? 'SI',
+        ...(l.municipalityOfOrigin ? { municipalityOfOrigin: l.municipalityOfOrigin } : {}),
         vulnerableGroups: base.vulnerableGroups,
         victimType: 'direct',
         identificationRoute: base.identificationRoute,

@@ -14,14 +14,23 @@ export class MatchLevelsDto {
   /** The two surnames: `exact` in the same order, `swapped` in reverse order; `partial` = one agrees and the other is missing, `mixed` = one agrees, one disagrees. */
   @ApiProperty({ enum: ['exact', 'swapped', 'close', 'partial', 'mixed', 'disagree', 'missing'] })
   surnames!: string;
-  /** `swap` = day and month swapped; `year` = same day and month, year ±1; `approx` = a year estimated from an age, within ±1. */
-  @ApiProperty({ enum: ['exact', 'swap', 'year', 'approx', 'disagree', 'missing'] })
+  /** `swap` = day and month swapped; `year` = same day and month, year ±1; `age` = an age at a date exactly consistent with the other side's birth date or age; `approx` = a year estimated from an age, within ±1. */
+  @ApiProperty({ enum: ['exact', 'swap', 'year', 'age', 'approx', 'disagree', 'missing'] })
   birthDate!: string;
   /** `close` = one character off. */
   @ApiProperty({ enum: ['exact', 'close', 'disagree', 'missing'] })
   curp!: string;
   @ApiProperty({ enum: ['exact', 'disagree', 'missing'] })
   sex!: string;
+  /** Nationalities: `exact` = a code in common. Absent on pairs scored before model 2026-12-04.2 and on CLK pairs. */
+  @ApiProperty({ enum: ['exact', 'disagree', 'missing'], required: false })
+  nationality?: string;
+  /** State of origin. Absent on pairs scored before model 2026-12-04.2 and on CLK pairs. */
+  @ApiProperty({ enum: ['exact', 'disagree', 'missing'], required: false })
+  origin?: string;
+  /** Municipality of origin, compared only when the states of origin agree. Absent as `origin`. */
+  @ApiProperty({ enum: ['exact', 'disagree', 'missing'], required: false })
+  originMun?: string;
   /**
    * Only for pairs with a CLK-only side (privacy-preserving matching): the names compared through their
    * Bloom-filter encodings (Dice coefficient; `exact` ≥ 0.97, `close` ≥ 0.86, `partial` ≥ 0.72); the

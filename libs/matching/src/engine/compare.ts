@@ -4,9 +4,10 @@ import { hamming, jaroWinkler, withinOneEdit } from './similarity';
 
 export type NameLevel = 'exact' | 'close' | 'partial' | 'disagree' | 'missing';
 export type SurnameLevel = 'exact' | 'swapped' | 'close' | 'partial' | 'mixed' | 'disagree' | 'missing';
-export type DateLevel = 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
+export type DateLevel = 'exact' | 'swap' | 'year' | 'age' | 'approx' | 'disagree' | 'missing';
 export type CurpLevel = 'exact' | 'close' | 'disagree' | 'missing';
 export type SexLevel = 'exact' | 'disagree' | 'missing';
+export type CodeLevel = 'exact' | 'disagree' | 'missing';
 
 /** Agreement level of every compared field: the comparison vector of a pair. */
 export interface Comparison {
@@ -15,9 +16,15 @@ export interface Comparison {
   birthDate: DateLevel;
   curp: CurpLevel;
   sex: SexLevel;
+  /** Nationalities: `exact` = at least one code in common. */
+  nationality: CodeLevel;
+  /** State of origin (INEGI code). */
+  origin: CodeLevel;
+  /** Municipality of origin, compared only when the states of origin agree (else `missing`). */
+  originMun: CodeLevel;
 }
 export type FieldName = keyof Comparison;
-export const FIELDS: FieldName[] = ['firstName', 'surnames', 'birthDate', 'curp', 'sex'];
+export const FIELDS: FieldName[] = ['firstName', 'surnames', 'birthDate', 'curp', 'sex', 'nationality', 'origin', 'originMun'];
 
 /** Close: Jaro–Winkler ≥ 0.92, same Spanish phonetic code, or one edit (one-letter typo). */
 export function closeTokens(a: string, b: string): boolean {
@@ -99,9 +106,21 @@ export function compareSurnames(a: string[], b: string[]): SurnameLevel {
   return l.some((x) => surnameLevel(s[0], x) !== null) ? 'partial' : 'disagree';
 }
 
+/** Whole years between a birth date and a date (both YYYY-MM-DD): the age on that date. */
+function ageOn(birth: string, on: string): number {
+  return Number(on.slice(0, 4)) - Number(birth.slice(0, 4)) - (on.slice(5) < birth.slice(5) ? 1 : 0);
+}
+/** The birth dates an age on a date allows: (on − years − 1 year, on − years], as [from, to] strings. */
+function birthWindow(age: { years: number; on: string }): [string, string] {
+  const y = Number(age.on.slice(0, 4)) - age.years;
+  return [`${String(y - 1).padStart(4, '0')}${age.on.slice(4)}`, `${String(y).padStart(4, '0')}${age.on.slice(4)}`];
+}
+
 /**
- * Birth dates: exact, day/month swapped, `year` (same day and month, year ±1), `approx` (one side has
- * only a year estimated from the age at the event, within ±1 of the other), disagree.
+ * Birth dates: exact, day/month swapped, `year` (same day and month, year ±1), `age` (one side has only
+ * an age at a date and it is exactly consistent with the other side: its birth date gives that age on
+ * that date, or both ages allow a common birth date), `approx` (an age-derived year within ±1 of the
+ * other, but not exactly consistent — or a profile stored without the age's date), disagree.
  */
 export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
   if (a.birthDate && b.birthDate) {
@@ -114,8 +133,30 @@ export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
     if (x.endsWith(y.slice(4)) && Math.abs((a.birthYear ?? 0) - (b.birthYear ?? 0)) <= 1) return 'year';
     return 'disagree';
   }
-  if (a.birthYear !== null && b.birthYear !== null) return Math.abs(a.birthYear - b.birthYear) <= 1 ? 'approx' : 'disagree';
+  if (a.birthYear !== null && b.birthYear !== null) {
+    if (Math.abs(a.birthYear - b.birthYear) > 1) return 'disagree';
+    if (a.birthDate && b.age) return ageOn(a.birthDate, b.age.on) === b.age.years ? 'age' : 'approx';
+    if (b.birthDate && a.age) return ageOn(b.birthDate, a.age.on) === a.age.years ? 'age' : 'approx';
+    if (a.age && b.age) {
+      // Two ages: the birth-date windows (each one year wide, open at the start) overlap.
+      const [fa, ta] = birthWindow(a.age);
+      const [fb, tb] = birthWindow(b.age);
+      return fa < tb && fb < ta ? 'age' : 'approx';
+    }
+    return 'approx';
+  }
   return 'missing';
+}
+
+/** Two code sets (nationalities): `exact` when they share a code. */
+export function compareCodes(a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): CodeLevel {
+  if (!a?.length || !b?.length) return 'missing';
+  return a.some((x) => b.includes(x)) ? 'exact' : 'disagree';
+}
+
+export function compareCode(a: string | null | undefined, b: string | null | undefined): CodeLevel {
+  if (!a || !b) return 'missing';
+  return a === b ? 'exact' : 'disagree';
 }
 
 export function compareCurp(a: string | null, b: string | null): CurpLevel {
@@ -131,5 +172,8 @@ export function compareProfiles(a: MatchProfile, b: MatchProfile): Comparison {
     birthDate: compareBirth(a, b),
     curp: compareCurp(a.curp, b.curp),
     sex: !a.sex || !b.sex ? 'missing' : a.sex === b.sex ? 'exact' : 'disagree',
+    nationality: compareCodes(a.nat, b.nat),
+    origin: compareCode(a.origin, b.origin),
+    originMun: a.origin && a.origin === b.origin ? compareCode(a.originMun, b.originMun) : 'missing',
   };
 }

@@ -20,7 +20,12 @@ export interface MatchModel {
    * different persons agree on a name this rare: relatives share names, so `u` never goes below these),
    * and the pseudo-count added to each term count.
    */
-  termFrequency?: { prior: number; minProfiles?: number; minU: { firstName: number; surnames: number; partial: number } };
+  termFrequency?: {
+    prior: number;
+    minProfiles?: number;
+    /** `nationality`, `origin` (state), `originMun` (municipality within the state): floors of the code-value `u`. */
+    minU: { firstName: number; surnames: number; partial: number; nationality?: number; origin?: number; originMun?: number };
+  };
 }
 
 export type Decision = 'link' | 'review' | 'none';
@@ -145,15 +150,49 @@ export const firstNameTerm = (p: MatchProfile): string => {
 export const surnameTerm = (s: string): string => `s:${s}`;
 export const surnamePairTerm = (s: string[]): string => `p:${[...s].sort().join(' ')}`;
 
-/** The terms of a profile whose frequencies are counted: first name, each distinct surname, the surname pair. */
+export const nationalityTerm = (code: string): string => `n:${code}`;
+export const originTerm = (state: string): string => `o:${state}`;
+export const originMunTerm = (state: string, mun: string): string => `m:${state}-${mun}`;
+
+/**
+ * The terms of a profile whose frequencies are counted: first name, each distinct surname, the surname
+ * pair; each nationality code and `n:*` (profiles with a nationality), the state of origin and `o:*`, the
+ * municipality of origin and `m:<state>-*` (profiles of that state with a municipality). The `*` terms are
+ * the denominators of the code shares (a code's share among the profiles that record the field).
+ */
 export function profileTerms(p: MatchProfile): string[] {
   const out = p.first.length ? [firstNameTerm(p)] : [];
   for (const s of new Set(p.surnames)) out.push(surnameTerm(s));
   if (p.surnames.length === 2) out.push(surnamePairTerm(p.surnames));
+  if (p.nat?.length) {
+    for (const c of p.nat) out.push(nationalityTerm(c));
+    out.push(nationalityTerm('*'));
+  }
+  if (p.origin) {
+    out.push(originTerm(p.origin), originTerm('*'));
+    if (p.originMun) out.push(originMunTerm(p.origin, p.originMun), originMunTerm(p.origin, '*'));
+  }
   return out;
 }
 
-const TF_DEFAULTS = { prior: 2, minProfiles: 1000, minU: { firstName: 0.001, surnames: 0.0002, partial: 0.001 } };
+const TF_DEFAULTS = { prior: 2, minProfiles: 1000, minU: { firstName: 0.001, surnames: 0.0002, partial: 0.001, nationality: 0.03, origin: 0.03, originMun: 0.1 } };
+
+/** Attributes a person shares with their family (parents, siblings): nationality, state and municipality of origin. */
+export const FAMILY_FIELDS = ['nationality', 'origin', 'originMun'] as const;
+
+/**
+ * True when the names of a pair cannot be those of two relatives: the first names agree (`exact` or
+ * `close`: siblings and twins have different first names) and either both surnames agree (`exact`,
+ * `swapped`, `close`: a namesake parent or child shares at most one surname) or one surname is missing on
+ * one side and the birth data agree (`exact`, `swap`, `year`, `age`: a namesake parent or child is a
+ * generation apart). Only then is agreement on a family attribute evidence of the same person (and not of
+ * a relative): conditional independence fails for relatives, as for the first-name guard.
+ */
+export function namesExcludeRelatives(c: Comparison): boolean {
+  if (c.firstName !== 'exact' && c.firstName !== 'close') return false;
+  if (c.surnames === 'exact' || c.surnames === 'swapped' || c.surnames === 'close') return true;
+  return c.surnames === 'partial' && (c.birthDate === 'exact' || c.birthDate === 'swap' || c.birthDate === 'year' || c.birthDate === 'age');
+}
 
 /**
  * Scores a compared pair with term-frequency adjustment of the exact name levels (Winkler; as in
@@ -193,6 +232,27 @@ export function scorePair(model: MatchModel, a: MatchProfile, b: MatchProfile, c
         s.weights.surnames = Math.round(w * 100) / 100;
       }
     }
+    // Codes (nationality, state and municipality of origin): `u` of the agreement = the code's share among
+    // the profiles recording the field ((count + prior) / (recorded + prior)), never below the floor. With
+    // no counts yet (profiles stored before these terms existed), the share is 1 and agreement weighs ≤ 0.
+    const codeShare = (term: string, of: string) => Math.min(1, (tf.count(term) + cfg.prior) / (tf.count(of) + cfg.prior));
+    const codeWeight = (field: 'nationality' | 'origin' | 'originMun', u: number) => {
+      const p = model.fields[field]?.exact;
+      if (!p) return;
+      const w = Math.log2(p.m / Math.max(u, cfg.minU[field] ?? TF_DEFAULTS.minU[field]));
+      delta += w - s.weights[field];
+      s.weights[field] = Math.round(w * 100) / 100;
+    };
+    if (namesExcludeRelatives(c)) {
+      if (c.nationality === 'exact' && a.nat && b.nat) {
+        // the most common shared code (the weakest evidence)
+        let u = 0;
+        for (const x of a.nat) if (b.nat.includes(x)) u = Math.max(u, codeShare(nationalityTerm(x), nationalityTerm('*')));
+        codeWeight('nationality', u);
+      }
+      if (c.origin === 'exact' && a.origin) codeWeight('origin', codeShare(originTerm(a.origin), originTerm('*')));
+      if (c.originMun === 'exact' && a.origin && a.originMun) codeWeight('originMun', codeShare(originMunTerm(a.origin, a.originMun), originMunTerm(a.origin, '*')));
+    }
     s.total = Math.round((s.total + delta) * 100) / 100;
     // Prior odds: two records drawn at random are the same person with a probability that falls as
     // 1/N, so the same posterior needs log2(N / N_ref) more bits as the register grows. Expressed as a
@@ -202,6 +262,17 @@ export function scorePair(model: MatchModel, a: MatchProfile, b: MatchProfile, c
       const prior = Math.log2(tf.total / ref);
       s.total = Math.round((s.total - prior) * 100) / 100;
     }
+  }
+  // Family fields: relatives share nationality and origin, so agreement counts only when the names
+  // already exclude a relative (see `namesExcludeRelatives`); disagreement always counts.
+  if (!namesExcludeRelatives(c)) {
+    let off = 0;
+    for (const f of FAMILY_FIELDS)
+      if (s.weights[f] > 0) {
+        off += s.weights[f];
+        s.weights[f] = 0;
+      }
+    if (off) s.total = Math.round((s.total - off) * 100) / 100;
   }
   if (c.firstName === 'disagree' && c.curp !== 'exact' && s.total >= model.thresholds.upper) s.total = Math.round((model.thresholds.upper - 0.01) * 100) / 100;
   return s;
