@@ -4054,10 +4054,10 @@ export interface components {
     };
     MatchLevelsDto: {
       /**
-       * @description `swap` = day and month swapped; `year` = same day and month, year ±1; `approx` = a year estimated from an age, within ±1.
+       * @description `swap` = day and month swapped; `year` = same day and month, year ±1; `age` = an age at a date exactly consistent with the other side's birth date or age; `approx` = a year estimated from an age, within ±1.
        * @enum {string}
        */
-      birthDate: 'exact' | 'swap' | 'year' | 'approx' | 'disagree' | 'missing';
+      birthDate: 'exact' | 'swap' | 'year' | 'age' | 'approx' | 'disagree' | 'missing';
       /**
        * @description Only for pairs with a CLK-only side (privacy-preserving matching): the names compared through their
        *     Bloom-filter encodings (Dice coefficient; `exact` ≥ 0.97, `close` ≥ 0.86, `partial` ≥ 0.72); the
@@ -4075,6 +4075,21 @@ export interface components {
        * @enum {string}
        */
       firstName: 'exact' | 'close' | 'partial' | 'disagree' | 'missing';
+      /**
+       * @description Nationalities: `exact` = a code in common. Absent on pairs scored before model 2026-12-04.2 and on CLK pairs.
+       * @enum {string}
+       */
+      nationality?: 'exact' | 'disagree' | 'missing';
+      /**
+       * @description State of origin. Absent on pairs scored before model 2026-12-04.2 and on CLK pairs.
+       * @enum {string}
+       */
+      origin?: 'exact' | 'disagree' | 'missing';
+      /**
+       * @description Municipality of origin, compared only when the states of origin agree. Absent as `origin`.
+       * @enum {string}
+       */
+      originMun?: 'exact' | 'disagree' | 'missing';
       /** @enum {string} */
       sex: 'exact' | 'disagree' | 'missing';
       /**
@@ -10360,9 +10375,10 @@ export interface operations {
         /**
          * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
-         *     proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
-         *     environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
+         *     proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
+         *     environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
          *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
          *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
          */
@@ -10399,6 +10415,10 @@ export interface operations {
         stage?: string;
         /** @description Codes of catalog `agency-kind` of the submitting agency. */
         agencyKind?: string;
+        /** @description Codes of catalog `state`: state of the submitting agency, `FED` for federal agencies (victims). */
+        agencyState?: string;
+        /** @description Codes of catalog `relationship-to-direct-victim` (indirect victims; `NA` for the others). */
+        relationship?: string;
         /** @description Codes of catalog `accused-procedural-status` (accused). */
         proceduralStatus?: string;
         /** @description Codes of catalog `judicial-outcome`: the effective outcome of the decision (judicial-outcomes). */
@@ -10415,7 +10435,14 @@ export interface operations {
         classification?: string;
         /** @description Codes of catalog `environment` (reports). */
         environment?: string;
-        /** @description Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+        /** @description Codes of catalog `state`: the caller's state (`callerOrigin.state`; `NA` abroad, `NR` not recorded) (reports). */
+        callerState?: string;
+        /** @description Codes of catalog `country`: the caller's country (`callerOrigin.country`; `NR` not recorded) (reports). */
+        callerCountry?: string;
+        /**
+         * @description Referrals: current status (sent, acknowledged, accepted, declined, redirected, in_progress, closed); cases and
+         *     charged offenses: status of the investigation file (codes of catalog `investigation-status`).
+         */
         status?: string;
         /** @description Codes of catalog `referral-urgency` (referrals). */
         urgency?: string;
@@ -10425,6 +10452,26 @@ export interface operations {
         involvesMinor?: string;
         /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
         receiverAgencyKind?: string;
+        /** @description Codes of catalog `file-type` of the investigation file (cases, charged offenses). */
+        fileType?: string;
+        /** @description Codes of catalog `investigation-origin`: how the file was initiated (cases, charged offenses). */
+        origin?: string;
+        /** @description Codes of catalog `legal-basis` of the file (cases, charged offenses). */
+        legalBasis?: string;
+        /** @description `yes` / `no` / null code: a relative of the victim probably involved (cases, charged offenses). */
+        kinship?: string;
+        /** @description `yes` / `no` / null code: organised crime probably involved (cases, charged offenses). */
+        organisedCrime?: string;
+        /** @description `yes` / `no` / null code: a public servant probably involved (cases, charged offenses). */
+        publicServant?: string;
+        /** @description Codes of catalog `state`: state of the court of a final judgment naming the victim, `NR` when none (victims, victim-records). */
+        finalJudgmentState?: string;
+        /** @description Codes of catalog `appeal-result`: result of an appeal of the decision, `NR` when none was reported (judicial-outcomes). */
+        appealResult?: string;
+        /** @description Codes of catalog `international-cooperation`: cooperation with foreign counterparts (cases, charged offenses). */
+        internationalCooperation?: string;
+        /** @description Codes of catalog `migration-event-type`: migration events of the victim record, `NR` when none (victims, victim-records). */
+        migrationEvent?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
@@ -12389,9 +12436,10 @@ export interface operations {
         /**
          * @description Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
-         *     proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
-         *     environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+         *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
+         *     proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
+         *     environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
          *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
          *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
          */
@@ -12428,6 +12476,10 @@ export interface operations {
         stage?: string;
         /** @description Codes of catalog `agency-kind` of the submitting agency. */
         agencyKind?: string;
+        /** @description Codes of catalog `state`: state of the submitting agency, `FED` for federal agencies (victims). */
+        agencyState?: string;
+        /** @description Codes of catalog `relationship-to-direct-victim` (indirect victims; `NA` for the others). */
+        relationship?: string;
         /** @description Codes of catalog `accused-procedural-status` (accused). */
         proceduralStatus?: string;
         /** @description Codes of catalog `judicial-outcome`: the effective outcome of the decision (judicial-outcomes). */
@@ -12444,7 +12496,14 @@ export interface operations {
         classification?: string;
         /** @description Codes of catalog `environment` (reports). */
         environment?: string;
-        /** @description Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+        /** @description Codes of catalog `state`: the caller's state (`callerOrigin.state`; `NA` abroad, `NR` not recorded) (reports). */
+        callerState?: string;
+        /** @description Codes of catalog `country`: the caller's country (`callerOrigin.country`; `NR` not recorded) (reports). */
+        callerCountry?: string;
+        /**
+         * @description Referrals: current status (sent, acknowledged, accepted, declined, redirected, in_progress, closed); cases and
+         *     charged offenses: status of the investigation file (codes of catalog `investigation-status`).
+         */
         status?: string;
         /** @description Codes of catalog `referral-urgency` (referrals). */
         urgency?: string;
@@ -12454,6 +12513,26 @@ export interface operations {
         involvesMinor?: string;
         /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
         receiverAgencyKind?: string;
+        /** @description Codes of catalog `file-type` of the investigation file (cases, charged offenses). */
+        fileType?: string;
+        /** @description Codes of catalog `investigation-origin`: how the file was initiated (cases, charged offenses). */
+        origin?: string;
+        /** @description Codes of catalog `legal-basis` of the file (cases, charged offenses). */
+        legalBasis?: string;
+        /** @description `yes` / `no` / null code: a relative of the victim probably involved (cases, charged offenses). */
+        kinship?: string;
+        /** @description `yes` / `no` / null code: organised crime probably involved (cases, charged offenses). */
+        organisedCrime?: string;
+        /** @description `yes` / `no` / null code: a public servant probably involved (cases, charged offenses). */
+        publicServant?: string;
+        /** @description Codes of catalog `state`: state of the court of a final judgment naming the victim, `NR` when none (victims, victim-records). */
+        finalJudgmentState?: string;
+        /** @description Codes of catalog `appeal-result`: result of an appeal of the decision, `NR` when none was reported (judicial-outcomes). */
+        appealResult?: string;
+        /** @description Codes of catalog `international-cooperation`: cooperation with foreign counterparts (cases, charged offenses). */
+        internationalCooperation?: string;
+        /** @description Codes of catalog `migration-event-type`: migration events of the victim record, `NR` when none (victims, victim-records). */
+        migrationEvent?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.

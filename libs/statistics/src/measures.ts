@@ -27,6 +27,8 @@ export const DIMENSIONS = [
   'victimType',
   'stage',
   'agencyKind',
+  'agencyState',
+  'relationship',
   'proceduralStatus',
   'outcome',
   'procedure',
@@ -35,11 +37,23 @@ export const DIMENSIONS = [
   'callerRole',
   'classification',
   'environment',
+  'callerState',
+  'callerCountry',
   'status',
   'urgency',
   'serviceType',
   'involvesMinor',
   'receiverAgencyKind',
+  'fileType',
+  'origin',
+  'legalBasis',
+  'kinship',
+  'organisedCrime',
+  'publicServant',
+  'finalJudgmentState',
+  'appealResult',
+  'internationalCooperation',
+  'migrationEvent',
   'year',
   'quarter',
   'month',
@@ -124,12 +138,30 @@ const VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   // State and jurisdiction of the cases (investigation files) the victim is named in; NR when none.
   state: { column: 'b.case_states', multi: true, catalog: 'state' },
   jurisdiction: { column: 'b.case_jurisdictions', multi: true, catalog: 'jurisdiction-type', fullDomain: true },
+  // States of the courts of the final judgments (judicial outcomes of the same agency) naming the victim; NR when none (T42-T44).
+  finalJudgmentState: {
+    column: `COALESCE(NULLIF(ARRAY(SELECT DISTINCT jf.court_state::text FROM judicial_outcome_facts jf JOIN records jr ON jr.id = jf.record_id AND jr.withdrawn_at IS NULL
+      WHERE jf.agency_id = b.agency_id AND jf.final AND b.local_id = ANY(jf.victim_local_ids)), '{}'), ARRAY['NR']::text[])`,
+    multi: true,
+    catalog: 'state',
+  },
   sex: { column: 'b.sex', multi: false, catalog: 'sex', fullDomain: true },
   ageGroup: { column: '<age>', multi: false, catalog: 'age-group' },
   nationality: { column: 'b.nationality', multi: true, catalog: 'country' },
   vulnerableGroup: { column: 'b.vulnerable_groups', multi: true, catalog: 'vulnerable-group' },
   victimType: { column: 'b.victim_type', multi: false, catalog: 'victim-type' },
   agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  // State of the submitting agency (its jurisdiction): INEGI code, FED for federal agencies, NR when none.
+  agencyState: { column: 'b.agency_state', multi: false, catalog: 'state' },
+  // Relationship of an indirect victim to the direct victim; NA for other victims.
+  relationship: { column: 'b.relationship', multi: false, catalog: 'relationship-to-direct-victim' },
+  // Types of the victim record's migration events (current data; T35, T57); NR when none.
+  migrationEvent: {
+    column: `COALESCE(NULLIF(ARRAY(SELECT DISTINCT me.e->>'type' FROM records mr CROSS JOIN LATERAL jsonb_array_elements(COALESCE(mr.data->'migrationEvents', '[]'::jsonb)) AS me(e)
+      WHERE mr.id = b.record_id), '{}'), ARRAY['NR']::text[])`,
+    multi: true,
+    catalog: 'migration-event-type',
+  },
   ...TIME,
 };
 
@@ -141,11 +173,35 @@ const CASE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   jurisdiction: { column: 'b.jurisdiction', multi: false, catalog: 'jurisdiction-type', fullDomain: true },
   stage: { column: 'b.stage', multi: false, catalog: 'charge-stage' },
   agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  // Attributes of the investigation file (T37-T40); NR when not submitted.
+  fileType: { column: 'b.file_type', multi: false, catalog: 'file-type' },
+  status: { column: 'b.status', multi: false, catalog: 'investigation-status' },
+  origin: { column: 'b.origin', multi: false, catalog: 'investigation-origin' },
+  legalBasis: { column: 'b.legal_basis', multi: false, catalog: 'legal-basis' },
+  kinship: { column: 'b.kinship', multi: false, catalog: 'yes-no' },
+  organisedCrime: { column: 'b.organised_crime', multi: false, catalog: 'yes-no' },
+  publicServant: { column: 'b.public_servant', multi: false, catalog: 'yes-no' },
+  // Cooperation with foreign counterparts (T51); NR when not submitted.
+  internationalCooperation: { column: 'b.international_cooperation', multi: false, catalog: 'international-cooperation' },
   ...TIME,
 };
 
-const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind'];
-const CASE_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'charge-stage', 'agency-kind'];
+const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind', 'relationship-to-direct-victim', 'migration-event-type'];
+const CASE_CATALOGS = [
+  'offense',
+  'exploitation-form',
+  'yes-no',
+  'tip-bucket',
+  'state',
+  'jurisdiction-type',
+  'charge-stage',
+  'agency-kind',
+  'file-type',
+  'investigation-status',
+  'investigation-origin',
+  'legal-basis',
+  'international-cooperation',
+];
 
 const ACCUSED_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   offense: { column: 'b.offense', multi: false, catalog: 'offense', fullDomain: true },
@@ -172,6 +228,8 @@ const OUTCOME_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   jurisdiction: { column: 'b.jurisdiction', multi: false, catalog: 'jurisdiction-type', fullDomain: true },
   state: { column: 'b.state', multi: false, catalog: 'state' },
   agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  // Result of an appeal (T52); NR when no appeal was reported.
+  appealResult: { column: 'b.appeal_result', multi: false, catalog: 'appeal-result' },
   ...TIME,
 };
 
@@ -180,6 +238,9 @@ const REPORT_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   channel: { column: 'b.channel', multi: false, catalog: 'contact-channel' },
   callerRole: { column: 'b.caller_role', multi: false, catalog: 'caller-role' },
   environment: { column: 'b.environment', multi: false, catalog: 'environment' },
+  // Where the call came from (callerOrigin): the caller's state (NA abroad) and country.
+  callerState: { column: 'b.caller_state', multi: false, catalog: 'state' },
+  callerCountry: { column: 'b.caller_country', multi: false, catalog: 'country' },
   // State where the reported facts happened.
   state: { column: 'b.state', multi: false, catalog: 'state' },
   exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
@@ -208,6 +269,16 @@ const REFERRAL_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   // Kind of the sending agency (agencyKind) and of the receiving one.
   agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
   receiverAgencyKind: { column: 'b.receiver_agency_kind', multi: false, catalog: 'agency-kind' },
+  // R3 TIP bucket of the offenses of the victim record the referral is about (current data; T56); NR for other subjects.
+  tipBucket: {
+    column: `COALESCE(NULLIF(ARRAY(SELECT DISTINCT ${offenseAttributeSql('tipBucket', 'o.code')} FROM referrals rr
+      JOIN victim_facts vf ON rr.subject_kind = 'victims' AND vf.agency_id = rr.sender_agency_id AND vf.local_id = rr.subject_local_id
+      JOIN records vr ON vr.id = vf.record_id AND vr.withdrawn_at IS NULL
+      CROSS JOIN LATERAL unnest(vf.offenses) AS o(code) WHERE rr.id = b.record_id), '{}'), ARRAY['NR']::text[])`,
+    multi: true,
+    catalog: 'tip-bucket',
+    fullDomain: true,
+  },
   ...TIME,
 };
 
@@ -230,11 +301,11 @@ export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
   'judicial-outcomes': {
     unit: 'sentence',
     kind: 'judicial-outcomes',
-    asOf: false,
+    asOf: true,
     basis: 'decision date',
     unitId: 'b.record_id',
     dimensions: OUTCOME_DIMENSIONS,
-    catalogs: ['offense', 'yes-no', 'tip-bucket', 'exploitation-form', 'judicial-outcome', 'procedure-type', 'jurisdiction-type', 'state', 'agency-kind'],
+    catalogs: ['offense', 'yes-no', 'tip-bucket', 'exploitation-form', 'judicial-outcome', 'procedure-type', 'jurisdiction-type', 'state', 'agency-kind', 'appeal-result'],
   },
   reports: {
     unit: 'report',
@@ -243,7 +314,7 @@ export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
     basis: 'receivedAt (UTC date)',
     unitId: 'b.record_id',
     dimensions: REPORT_DIMENSIONS,
-    catalogs: ['contact-channel', 'caller-role', 'hotline-contact-classification', 'environment', 'state', 'exploitation-form', 'agency-kind'],
+    catalogs: ['contact-channel', 'caller-role', 'hotline-contact-classification', 'environment', 'state', 'country', 'exploitation-form', 'agency-kind'],
   },
   referrals: {
     unit: 'referral',
@@ -252,7 +323,7 @@ export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
     basis: 'date the referral was sent (UTC)',
     unitId: 'b.record_id',
     dimensions: REFERRAL_DIMENSIONS,
-    catalogs: ['referral-urgency', 'service-type', 'yes-no', 'state', 'agency-kind'],
+    catalogs: ['referral-urgency', 'service-type', 'yes-no', 'state', 'agency-kind', 'tip-bucket'],
   },
 };
 
@@ -278,8 +349,16 @@ export interface BaseOptions {
 /** Reports: one row per report, from its stored (non-personal) data `d` of records or record_versions. */
 const reportColumns = (d: string) => `COALESCE(${d}->>'channel', 'NR') AS channel, COALESCE(${d}->>'callerRole', 'NR') AS caller_role,
   COALESCE(${d}->>'classification', 'NR') AS classification, COALESCE(${d}->>'environment', 'NR') AS environment,
+  COALESCE(${d}->'callerOrigin'->>'state', 'NR') AS caller_state, COALESCE(${d}->'callerOrigin'->>'country', 'NR') AS caller_country,
   COALESCE(${d}->'place'->>'state', 'NR') AS state, ${nonEmpty(arr(`${d}->'exploitationForms'`))} AS exploitation_forms,
   ((${d}->>'receivedAt')::timestamptz AT TIME ZONE 'UTC')::date AS ref_date`;
+
+/** File-level attributes of a case from its stored (non-personal) data `d` (NR when not submitted). */
+const caseFileColumns = (d: string) => `COALESCE(${d}->>'fileType', 'NR') AS file_type, COALESCE(${d}->>'status', 'NR') AS status,
+  COALESCE(${d}->>'origin', 'NR') AS origin, COALESCE(${d}->>'legalBasis', 'NR') AS legal_basis,
+  COALESCE(${d}->'probableInvolvement'->>'kinship', 'NR') AS kinship, COALESCE(${d}->'probableInvolvement'->>'organisedCrime', 'NR') AS organised_crime,
+  COALESCE(${d}->'probableInvolvement'->>'publicServant', 'NR') AS public_servant,
+  COALESCE(${d}->>'internationalCooperation', 'NR') AS international_cooperation`;
 
 /** SQL of the `base` relation of a measure. */
 export function baseSql(def: MeasureDef, o: BaseOptions): string {
@@ -296,9 +375,21 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
       JOIN agencies ag ON ag.id = af.agency_id`;
   }
   if (def.kind === 'judicial-outcomes') {
+    if (o.asOfParam) {
+      // As of a past instant (R36, 004 fn 24-25): the outcome as it then stood (a revocation on appeal recorded later is not yet applied).
+      return `SELECT v.record_id, v.agency_id, ag.kind::text AS agency_kind, v.data->>'offense' AS offense,
+          CASE WHEN v.data->>'outcome' = 'conviction' AND v.data->>'appealResult' = 'conviction_revoked' THEN 'acquittal' ELSE v.data->>'outcome' END AS outcome,
+          COALESCE(v.data->>'procedure', 'NR') AS procedure, CASE WHEN (v.data->>'final')::boolean THEN 'yes' ELSE 'no' END AS final,
+          v.data->>'courtJurisdiction' AS jurisdiction, v.data->>'courtState' AS state, NULLIF(v.data->>'decisionDate', '')::date AS ref_date,
+          COALESCE(v.data->>'appealResult', 'NR') AS appeal_result
+        FROM (SELECT DISTINCT ON (record_id) record_id, agency_id, data, op FROM record_versions
+               WHERE kind = 'judicial-outcomes' AND changed_at <= ${o.asOfParam} ORDER BY record_id, version DESC) v
+        JOIN agencies ag ON ag.id = v.agency_id
+        WHERE v.op <> 'withdraw'`;
+    }
     return `SELECT jf.record_id, jf.agency_id, ag.kind::text AS agency_kind, jf.offense_code::text AS offense, jf.effective_outcome::text AS outcome,
         jf.procedure::text AS procedure, CASE WHEN jf.final THEN 'yes' ELSE 'no' END AS final, jf.court_jurisdiction::text AS jurisdiction,
-        jf.court_state::text AS state, jf.decision_date AS ref_date
+        jf.court_state::text AS state, jf.decision_date AS ref_date, COALESCE(jf.appeal_result, 'NR')::text AS appeal_result
       FROM judicial_outcome_facts jf
       JOIN records r ON r.id = jf.record_id AND r.withdrawn_at IS NULL
       JOIN agencies ag ON ag.id = jf.agency_id`;
@@ -330,7 +421,8 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
   const links = (rec: string) => (o.personLinks ? `LEFT JOIN person_links pl ON pl.record_id = ${rec}` : '');
   if (def.kind === 'victims') {
     if (!o.asOfParam) {
-      return `SELECT vf.record_id, ${person('vf.record_id')} AS person_id, vf.agency_id, ag.kind::text AS agency_kind,
+      return `SELECT vf.record_id, ${person('vf.record_id')} AS person_id, vf.agency_id, vf.local_id, ag.kind::text AS agency_kind, COALESCE(ag.jurisdiction, 'NR')::text AS agency_state,
+          COALESCE(r.data->>'relationshipToDirectVictim', 'NA') AS relationship,
           vf.sex::text AS sex, vf.age_at_event AS age, ${nonEmpty('vf.nationality')} AS nationality, vf.state_of_origin::text AS state_of_origin,
           ${nonEmpty('vf.vulnerable_groups')} AS vulnerable_groups, vf.victim_type::text AS victim_type, ${nonEmpty('vf.offenses')} AS offenses,
           ${nonEmpty('vf.exploitation_forms')} AS exploitation_forms,
@@ -342,7 +434,8 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
         ${links('vf.record_id')}`;
     }
     // As of a past instant: the last version of each record written at or before it (R36).
-    return `SELECT v.record_id, ${person('v.record_id')} AS person_id, v.agency_id, ag.kind::text AS agency_kind,
+    return `SELECT v.record_id, ${person('v.record_id')} AS person_id, v.agency_id, v.local_id, ag.kind::text AS agency_kind, COALESCE(ag.jurisdiction, 'NR')::text AS agency_state,
+        COALESCE(v.data->>'relationshipToDirectVictim', 'NA') AS relationship,
         v.data->>'sex' AS sex,
         COALESCE((v.data->>'ageAtEvent')::int, CASE WHEN v.data ? 'birthDate' AND v.data ? 'eventDate'
           THEN date_part('year', age((v.data->>'eventDate')::date, (v.data->>'birthDate')::date))::int END) AS age,
@@ -361,7 +454,7 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
   if (!o.asOfParam) {
     return `SELECT cc.record_id, cc.id::text AS charge_id, cc.agency_id, ag.kind::text AS agency_kind, cc.offense_code::text AS offense,
         ${nonEmpty('cc.exploitation_forms')} AS exploitation_forms, cc.stage::text AS stage, cc.jurisdiction::text AS jurisdiction,
-        cc.state::text AS state, cc.opened_on AS ref_date
+        cc.state::text AS state, cc.opened_on AS ref_date, ${caseFileColumns('r.data')}
       FROM case_charges cc
       JOIN records r ON r.id = cc.record_id AND r.withdrawn_at IS NULL
       JOIN agencies ag ON ag.id = cc.agency_id`;
@@ -369,7 +462,7 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
   return `SELECT v.record_id, v.record_id::text || ':' || (ch.i - 1) AS charge_id, v.agency_id, ag.kind::text AS agency_kind,
       ch.c->>'offense' AS offense, ${nonEmpty(arr(`ch.c->'exploitationForms'`))} AS exploitation_forms,
       COALESCE(ch.c->>'stage', 'NR') AS stage, v.data->>'jurisdiction' AS jurisdiction, v.data->>'state' AS state,
-      NULLIF(v.data->>'openedOn', '')::date AS ref_date
+      NULLIF(v.data->>'openedOn', '')::date AS ref_date, ${caseFileColumns('v.data')}
     FROM (SELECT DISTINCT ON (record_id) record_id, agency_id, data, op FROM record_versions
            WHERE kind = 'cases' AND changed_at <= ${o.asOfParam} ORDER BY record_id, version DESC) v
     JOIN agencies ag ON ag.id = v.agency_id

@@ -26,9 +26,10 @@ export class StatisticsQueryDto {
   /**
    * Up to three dimensions, comma-separated: offense, exploitationForm, isArt10Trafficking, art10Purpose,
    * tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
-   * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, year, quarter, month; accused:
-   * proceduralStatus; judicial-outcomes: outcome, procedure, final; reports: classification, channel, callerRole,
-   * environment; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind (which dimensions
+   * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
+   * proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
+   * environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+   * fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
    * each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
    * Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
    * @example "offense,sex"
@@ -117,6 +118,16 @@ export class StatisticsQueryDto {
   @Matches(CODES, { message: CODES_MESSAGE })
   agencyKind?: string;
 
+  /** Codes of catalog `state`: state of the submitting agency, `FED` for federal agencies (victims). @example "FED" */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  agencyState?: string;
+
+  /** Codes of catalog `relationship-to-direct-victim` (indirect victims; `NA` for the others). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  relationship?: string;
+
   /** Codes of catalog `accused-procedural-status` (accused). */
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
@@ -157,7 +168,20 @@ export class StatisticsQueryDto {
   @Matches(CODES, { message: CODES_MESSAGE })
   environment?: string;
 
-  /** Current status of a referral: sent, acknowledged, accepted, declined, redirected, in_progress, closed (referrals). */
+  /** Codes of catalog `state`: the caller's state (`callerOrigin.state`; `NA` abroad, `NR` not recorded) (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  callerState?: string;
+
+  /** Codes of catalog `country`: the caller's country (`callerOrigin.country`; `NR` not recorded) (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  callerCountry?: string;
+
+  /**
+   * Referrals: current status (sent, acknowledged, accepted, declined, redirected, in_progress, closed); cases and
+   * charged offenses: status of the investigation file (codes of catalog `investigation-status`).
+   */
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   status?: string;
@@ -181,6 +205,56 @@ export class StatisticsQueryDto {
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   receiverAgencyKind?: string;
+
+  /** Codes of catalog `file-type` of the investigation file (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  fileType?: string;
+
+  /** Codes of catalog `investigation-origin`: how the file was initiated (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  origin?: string;
+
+  /** Codes of catalog `legal-basis` of the file (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  legalBasis?: string;
+
+  /** `yes` / `no` / null code: a relative of the victim probably involved (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  kinship?: string;
+
+  /** `yes` / `no` / null code: organised crime probably involved (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  organisedCrime?: string;
+
+  /** `yes` / `no` / null code: a public servant probably involved (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  publicServant?: string;
+
+  /** Codes of catalog `state`: state of the court of a final judgment naming the victim, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  finalJudgmentState?: string;
+
+  /** Codes of catalog `appeal-result`: result of an appeal of the decision, `NR` when none was reported (judicial-outcomes). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  appealResult?: string;
+
+  /** Codes of catalog `international-cooperation`: cooperation with foreign counterparts (cases, charged offenses). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  internationalCooperation?: string;
+
+  /** Codes of catalog `migration-event-type`: migration events of the victim record, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  migrationEvent?: string;
 
   /**
    * First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
