@@ -6,7 +6,7 @@ import { type FieldErrorDto, ProblemException } from '@app/http';
 import type { CodeLabelDto, CompletenessDto, StatisticsCellDto, StatisticsQueryDto, StatisticsResultDto } from './dto/statistics.dto';
 import { baseSql, type Dimension, DIMENSIONS, MEASURE_DEFS, type Measure, type MeasureDef, REFERRAL_STATUS_LABELS } from './measures';
 import { keyOf, type StatCell, suppressCells } from './suppression';
-import { binsAligned, refreshSummaries, summaryDimensions, summaryRelations } from './summaries';
+import { binsAligned, cubeSql, OFFENSE_DIMS, refreshSummaries, subsetTable, summaryDimensions, summaryRelations } from './summaries';
 
 export const STATISTICS_OPTIONS = Symbol('STATISTICS_OPTIONS');
 export interface StatisticsOptions {
@@ -162,7 +162,10 @@ export class StatisticsService {
       [...groupBy, ...(Object.keys(filters) as Dimension[])].every((d) => sdims[d]) &&
       monthStart(from) &&
       monthEnd(to) &&
-      (!(groupBy.includes('ageGroup') || filters.ageGroup) || binsAligned(bins));
+      (!(groupBy.includes('ageGroup') || filters.ageGroup) || binsAligned(bins)) &&
+      // Files are counted charge by charge on the record-level path: a filter on an offense dimension keeps
+      // only the matching charges, which a file's offense set cannot reproduce when grouping by offense too.
+      !(measure === 'cases' && groupBy.some((d) => OFFENSE_DIMS.includes(d)) && (Object.keys(filters) as Dimension[]).some((d) => OFFENSE_DIMS.includes(d)));
     if (summary) await this.db.system((em) => refreshSummaries(em));
     return this.db.system(async (em) => {
       await em.query(`SET TRANSACTION READ ONLY`);
@@ -194,19 +197,24 @@ export class StatisticsService {
     params: unknown[],
     subsets: number[][],
     used: Set<Dimension>,
+    period: { from: string | null; to: string | null },
+    filterDims: Dimension[],
   ): Promise<Array<Record<string, unknown>>> {
-    const rel = summaryRelations(measure, used);
+    const rel = summaryRelations(measure, used, period);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const part = (source: string, count: string) =>
+    // Each grouping set reads the smallest summary that holds its own dimensions and the filters'.
+    const cubeFor = (subset: number[]) => cubeSql(measure, subsetTable(measure, subset.map((i) => groupBy[i]), filterDims, period));
+    const part = (source: string | ((subset: number[]) => string), count: string) =>
       subsets
         .map((subset) => {
           const cols = groupBy.map((d, i) => (subset.includes(i) ? `0 AS a${i}, ${dims[d]!.multi ? `u${i}.v` : col(d)} AS g${i}` : `1 AS a${i}, NULL::text AS g${i}`));
           const laterals = subset.filter((i) => dims[groupBy[i]]!.multi).map((i) => `CROSS JOIN LATERAL unnest(${col(groupBy[i])}) AS u${i}(v)`);
           const keys = subset.map((i) => `g${i}`);
-          return `SELECT ${[...cols, `${count} AS n`].join(', ')} FROM (${source}) b ${laterals.join(' ')} ${filter} ${keys.length ? `GROUP BY ${keys.join(', ')}` : ''}`;
+          const from = typeof source === 'string' ? source : source(subset);
+          return `SELECT ${[...cols, `${count} AS n`].join(', ')} FROM (${from}) b ${laterals.join(' ')} ${filter} ${keys.length ? `GROUP BY ${keys.join(', ')}` : ''}`;
         })
         .join('\nUNION ALL\n');
-    const rows: Array<Record<string, unknown>> = await em.query(part(rel.cube, 'COALESCE(sum(b.n), 0)::bigint'), params);
+    const rows: Array<Record<string, unknown>> = await em.query(part(cubeFor, 'COALESCE(sum(b.n), 0)::bigint'), params);
     if (rel.units) rows.push(...((await em.query(part(rel.units, 'count(DISTINCT b.uid)::bigint'), params)) as Array<Record<string, unknown>>));
     // Persons counted from the cube and from the unit rows are disjoint: add per key.
     const merged = new Map<string, Record<string, unknown>>();
@@ -228,8 +236,9 @@ export class StatisticsService {
     where: string[],
     params: unknown[],
     used: Set<Dimension>,
+    period: { from: string | null; to: string | null },
   ): Promise<Record<string, number>> {
-    const rel = summaryRelations(measure, used);
+    const rel = summaryRelations(measure, used, period);
     const filter = where.length ? `AND ${where.join(' AND ')}` : '';
     // An agency contributes when one of its units passes the filters (index on agency_id, month).
     const [{ agencies }] = await em.query(
@@ -270,7 +279,7 @@ export class StatisticsService {
       params.push(v);
       return `$${params.length}`;
     };
-    const personLinks = def.kind === 'victims' && (await this.hasPersonLinks(em));
+    const personLinks = (def.kind === 'victims' || def.persons === true) && (await this.hasPersonLinks(em));
     const [{ now }] = await em.query(`SELECT now() AS now`);
     const cutoff: Date = o.asOf ?? now;
     const used = new Set<Dimension>([...o.groupBy, ...(Object.keys(o.filters) as Dimension[])]);
@@ -312,7 +321,7 @@ export class StatisticsService {
       SELECT ${o.groupBy.map((_, i) => `GROUPING(x.g${i}) AS a${i}, x.g${i}`).join(', ')}${k ? ',' : ''} count(DISTINCT x.uid)::int AS n
         FROM (SELECT ${def.unitId.replace(/^b\./, 'b.')} AS uid${o.groupBy.map((d, i) => `, ${gExpr(d, i)} AS g${i}`).join('')} FROM f b ${laterals}) x
        GROUP BY GROUPING SETS (${subsets.map((s) => `(${s.map((i) => `x.g${i}`).join(', ')})`).join(', ')})`;
-    const counted: Array<Record<string, unknown>> = o.summary ? await this.countSummary(em, measure, o.groupBy, col, dims, where, params, subsets, used) : await em.query(sql, params);
+    const counted: Array<Record<string, unknown>> = o.summary ? await this.countSummary(em, measure, o.groupBy, col, dims, where, params, subsets, used, { from: o.from, to: o.to }, Object.keys(o.filters) as Dimension[]) : await em.query(sql, params);
 
     const observed: Array<Set<string>> = o.groupBy.map(() => new Set());
     const cells = new Map<string, StatCell>();
@@ -353,7 +362,7 @@ export class StatisticsService {
         const bin = o.bins.find((b) => b.code === code);
         if (bin) return bin.label;
       }
-      if (def.dimensions[d]?.codes && REFERRAL_STATUS_LABELS[code]) return REFERRAL_STATUS_LABELS[code];
+      if (d === 'status' && def.dimensions[d]?.codes && REFERRAL_STATUS_LABELS[code]) return REFERRAL_STATUS_LABELS[code];
       const catalog = def.dimensions[d]?.catalog;
       const e = (isNullCode(code) ? this.registry.entry('null-code', code) : undefined) ?? (catalog ? this.registry.entry(catalog, code) : undefined);
       return e ? { es: e.labelEs, en: e.labelEn } : { es: code, en: code };
@@ -388,7 +397,7 @@ export class StatisticsService {
     // Provenance: contributing agencies, completeness, last change included.
     const completenessDims = [...used].filter((d) => !TIME_DIMS.includes(d));
     const cond = (d: Dimension, code: string) => (d === 'ageGroup' ? (code === 'SI' ? 'b.age IS NULL' : 'false') : dims[d]!.multi ? `'${code}' = ANY(${col(d)})` : `${col(d)} = '${code}'`);
-    const [prov] = o.summary ? [await this.summaryProvenance(em, measure, completenessDims, cond, where, params, used)] : await em.query(
+    const [prov] = o.summary ? [await this.summaryProvenance(em, measure, completenessDims, cond, where, params, used, { from: o.from, to: o.to })] : await em.query(
       `${cte} SELECT count(DISTINCT b.agency_id)::int AS agencies
          ${completenessDims.map((d, i) => `, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')})::int AS si${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'NR')})::int AS nr${i}, count(DISTINCT ${def.unitId}) FILTER (WHERE ${cond(d, 'SI')} OR ${cond(d, 'NR')})::int AS ni${i}`).join('')}
          FROM f b`,

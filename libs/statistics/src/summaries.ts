@@ -71,67 +71,129 @@ export function summaryDimensions(measure: Measure): Partial<Record<Dimension, D
   return null;
 }
 
-const refDate = `CASE WHEN month = 'SI' THEN NULL ELSE to_date(month || '-01', 'YYYY-MM-DD') END AS ref_date`;
 
 /**
- * Roll-ups of the cubes: the same counts summed over fewer dimensions, so that a query grouping by offense
- * and year reads a few thousand rows instead of the whole cube. Each lists its key columns and the
- * dimensions it can answer (besides the time dimensions, which every summary holds). They are maintained
- * in the same statements as their cube (refreshSummaries) and answer whenever every dimension a query uses
- * is among theirs; the smallest one that can answer is chosen.
+ * Roll-ups of the cubes: the same counts summed over fewer dimensions or by year instead of month, so that
+ * a query grouping by offense and year reads a few thousand rows instead of the whole cube. Each lists its
+ * key columns and the dimensions it can answer; monthly ones answer any whole-month period and every time
+ * dimension, yearly ones (`year` instead of `month`) only periods of whole calendar years and no quarter or
+ * month. They are maintained in the same statements as their cube (refreshSummaries); a query reads the
+ * first one (smallest first) that can answer it, else the cube.
  */
 interface Rollup {
   table: string;
   keys: string[];
-  dims: Dimension[];
+  dims: Dimension[] | 'all';
 }
-const OFFENSE_DIMS: Dimension[] = ['offense', 'isArt10Trafficking', 'art10Purpose', 'tipBucket', 'meetsInternationalDefinition'];
+export const OFFENSE_DIMS: Dimension[] = ['offense', 'isArt10Trafficking', 'art10Purpose', 'tipBucket', 'meetsInternationalDefinition'];
 export const ROLLUPS: Record<'victims' | 'cases', { cube: string; keys: string[]; rollups: Rollup[] }> = {
   victims: {
     cube: 'stat_victim_cube',
     keys: ['month', 'sex', 'age_lo', 'offenses', 'linked'],
     rollups: [
+      { table: 'stat_victim_by_age_y', keys: ['year', 'sex', 'age_lo', 'linked'], dims: ['sex', 'ageGroup'] },
+      { table: 'stat_victim_by_offense_y', keys: ['year', 'sex', 'offenses', 'linked'], dims: [...OFFENSE_DIMS, 'sex'] },
       { table: 'stat_victim_by_age', keys: ['month', 'sex', 'age_lo', 'linked'], dims: ['sex', 'ageGroup'] },
       { table: 'stat_victim_by_offense', keys: ['month', 'sex', 'offenses', 'linked'], dims: [...OFFENSE_DIMS, 'sex'] },
+      { table: 'stat_victim_cube_y', keys: ['year', 'sex', 'age_lo', 'offenses', 'linked'], dims: 'all' },
     ],
   },
   cases: {
     cube: 'stat_case_cube',
     keys: ['month', 'state', 'jurisdiction', 'offenses'],
     rollups: [
+      { table: 'stat_case_by_place_y', keys: ['year', 'state', 'jurisdiction'], dims: ['state', 'jurisdiction'] },
+      { table: 'stat_case_by_offense_y', keys: ['year', 'jurisdiction', 'offenses'], dims: [...OFFENSE_DIMS, 'jurisdiction'] },
       { table: 'stat_case_by_place', keys: ['month', 'state', 'jurisdiction'], dims: ['state', 'jurisdiction'] },
       { table: 'stat_case_by_offense', keys: ['month', 'jurisdiction', 'offenses'], dims: [...OFFENSE_DIMS, 'jurisdiction'] },
+      { table: 'stat_case_cube_y', keys: ['year', 'state', 'jurisdiction', 'offenses'], dims: 'all' },
     ],
   },
 };
+/**
+ * Per-offense roll-ups: one row per offense of a unit (a unit of two offenses is in two rows), so a grouping
+ * set by offense sums rows without unnesting offense sets. Read only for grouping sets that group by offense
+ * when no filter is on an offense dimension (a filter on a set cannot be applied to single offenses).
+ */
+export const PER_OFFENSE: Record<'victims' | 'cases', Rollup[]> = {
+  victims: [
+    { table: 'stat_victim_per_offense_y', keys: ['year', 'sex', 'offense', 'linked'], dims: ['offense', 'sex'] },
+    { table: 'stat_victim_per_offense', keys: ['month', 'sex', 'offense', 'linked'], dims: ['offense', 'sex'] },
+  ],
+  cases: [
+    { table: 'stat_case_per_offense_y', keys: ['year', 'state', 'jurisdiction', 'offense'], dims: ['offense', 'state', 'jurisdiction'] },
+    { table: 'stat_case_per_offense', keys: ['month', 'state', 'jurisdiction', 'offense'], dims: ['offense', 'state', 'jurisdiction'] },
+  ],
+};
+/** How a roll-up key is computed from a unit row (or a cube row): the year of the reference month; one offense of the set. */
+export const ROLLUP_KEY_SQL: Record<string, string> = { year: `(CASE WHEN month = 'SI' THEN 'SI' ELSE left(month, 4) END)`, offense: 'o.offense' };
+/** The FROM clause over unit (or cube) rows `rows` that a roll-up with these keys is computed from. */
+export const rollupSource = (rows: string, keys: string[]) => (keys.includes('offense') ? `${rows} CROSS JOIN LATERAL unnest(${rows}.offenses) AS o(offense)` : rows);
 const TIME_DIMENSIONS: Dimension[] = ['year', 'quarter', 'month'];
 
-/** The summary table that answers a query using these dimensions: the first roll-up holding them all, else the cube. */
-export function summaryTable(measure: Measure, used: Iterable<Dimension>): { table: string; keys: string[] } {
+/**
+ * The summary table that answers a query using these dimensions over this period (whole months): the first
+ * roll-up holding them all, yearly ones only for whole calendar years and no quarter / month; else the cube.
+ */
+const yearsOnly = (dims: Dimension[], period: { from?: string | null; to?: string | null }) =>
+  !dims.includes('month') && !dims.includes('quarter') && (!period.from || period.from.endsWith('-01-01')) && (!period.to || period.to.endsWith('-12-31'));
+const holds = (r: Rollup, need: Dimension[]) => r.dims === 'all' || need.every((d) => (r.dims as Dimension[]).includes(d));
+
+export function summaryTable(measure: Measure, used: Iterable<Dimension>, period: { from?: string | null; to?: string | null } = {}): { table: string; keys: string[] } {
   const set = ROLLUPS[measure === 'cases' ? 'cases' : 'victims'];
-  const need = [...used].filter((d) => !TIME_DIMENSIONS.includes(d));
-  return set.rollups.find((r) => need.every((d) => r.dims.includes(d))) ?? { table: set.cube, keys: set.keys };
+  const dims = [...used];
+  const need = dims.filter((d) => !TIME_DIMENSIONS.includes(d));
+  const years = yearsOnly(dims, period);
+  return set.rollups.find((r) => (years || !r.keys.includes('year')) && holds(r, need)) ?? { table: set.cube, keys: set.keys };
+}
+
+/**
+ * The summary table for one grouping set: a per-offense roll-up when the set groups by offense and nothing
+ * filters on an offense dimension, else the smallest table holding the set's and the filters' dimensions.
+ */
+export function subsetTable(
+  measure: Measure,
+  subsetDims: Dimension[],
+  filterDims: Dimension[],
+  period: { from?: string | null; to?: string | null } = {},
+): { table: string; keys: string[] } {
+  const dims = [...subsetDims, ...filterDims];
+  if (subsetDims.includes('offense') && !filterDims.some((d) => OFFENSE_DIMS.includes(d))) {
+    const need = dims.filter((d) => !TIME_DIMENSIONS.includes(d));
+    const years = yearsOnly(dims, period);
+    const r = PER_OFFENSE[measure === 'cases' ? 'cases' : 'victims'].find((x) => (years || !x.keys.includes('year')) && holds(x, need));
+    if (r) return r;
+  }
+  return summaryTable(measure, dims, period);
+}
+
+const refDate = `CASE WHEN month = 'SI' THEN NULL ELSE to_date(month || '-01', 'YYYY-MM-DD') END AS ref_date`;
+
+/** Rows of a summary table as the relation the statistics read (`n` per row); for victims, the persons with one registration. */
+export function cubeSql(measure: Measure, { table, keys }: { table: string; keys: string[] }): string {
+  const has = (k: string) => keys.includes(k);
+  // A yearly table shows its year as the year's first month: whole-year periods compare the same way.
+  const from = has('year') ? `(SELECT *, CASE WHEN year = 'SI' THEN 'SI' ELSE year || '-01' END AS month FROM ${table}) y` : table;
+  const offenses = has('offenses') ? 'offenses' : has('offense') ? 'ARRAY[offense]::text[] AS offenses' : 'NULL::text[] AS offenses';
+  if (measure === 'cases') {
+    return `SELECT ${offenses}, ${has('state') ? 'state' : 'NULL::text AS state'}, jurisdiction, month, ${refDate}, n FROM ${from}`;
+  }
+  const cube = `SELECT ${offenses}, sex, ${has('age_lo') ? 'NULLIF(age_lo, -1) AS age' : 'NULL::smallint AS age'}, month, ${refDate}, n FROM ${from}`;
+  // Unique persons: persons with one registration come from the cube; the registrations of persons with
+  // several (linked = true) are counted person by person from the unit rows. The two sets are disjoint.
+  return measure === 'victims' ? `${cube} WHERE NOT linked` : cube;
 }
 
 /** Relations over the summaries: `cube` rows carry a count `n`; `units` rows are single units (with `uid`). */
-export function summaryRelations(measure: Measure, used: Iterable<Dimension> = []): { cube: string; units?: string; agencies: string } {
-  const { table, keys } = summaryTable(measure, used);
-  const has = (k: string) => keys.includes(k);
-  if (measure === 'cases') {
-    const cols = [has('offenses') ? 'offenses' : 'NULL::text[] AS offenses', has('state') ? 'state' : 'NULL::text AS state', 'jurisdiction'];
-    return {
-      cube: `SELECT ${cols.join(', ')}, month, ${refDate}, n FROM ${table}`,
-      agencies: `SELECT agency_id, offenses, state, jurisdiction, month FROM stat_case_units`,
-    };
-  }
-  const cols = [has('offenses') ? 'offenses' : 'NULL::text[] AS offenses', 'sex', has('age_lo') ? 'NULLIF(age_lo, -1) AS age' : 'NULL::smallint AS age'];
-  const cube = `SELECT ${cols.join(', ')}, month, ${refDate}, n FROM ${table}`;
+export function summaryRelations(
+  measure: Measure,
+  used: Iterable<Dimension> = [],
+  period: { from?: string | null; to?: string | null } = {},
+): { cube: string; units?: string; agencies: string } {
+  const cube = cubeSql(measure, summaryTable(measure, used, period));
+  if (measure === 'cases') return { cube, agencies: `SELECT agency_id, offenses, state, jurisdiction, month FROM stat_case_units` };
   const agencies = `SELECT agency_id, offenses, sex, age, month FROM stat_victim_units`;
-  // Unique persons: persons with one registration come from the cube; the registrations of persons with
-  // several (linked = true) are counted person by person from the unit rows. The two sets are disjoint.
-  if (measure === 'victims') {
-    return { cube: `${cube} WHERE NOT linked`, units: `SELECT person_id AS uid, offenses, sex, age, month, ${refDate} FROM stat_victim_linked`, agencies };
-  }
+  if (measure === 'victims') return { cube, units: `SELECT person_id AS uid, offenses, sex, age, month, ${refDate} FROM stat_victim_linked`, agencies };
   return { cube, agencies };
 }
 
@@ -143,16 +205,20 @@ const nonEmpty = (a: string) => `(CASE WHEN cardinality(${a}) = 0 THEN ARRAY['NR
  * cube and to each of its roll-ups (data-modifying CTEs: one statement, one snapshot of `rows`).
  */
 function upsertAll(kind: 'victims' | 'cases', rows: string, sign: string): string {
-  const { cube, keys, rollups } = ROLLUPS[kind];
+  const { cube, keys } = ROLLUPS[kind];
+  const rollups = [...ROLLUPS[kind].rollups, ...PER_OFFENSE[kind]];
   const upsert = (table: string, k: string[]) =>
-    `INSERT INTO ${table} (${k.join(', ')}, n) SELECT ${k.join(', ')}, ${sign}count(*) FROM ${rows} GROUP BY ${k.join(', ')}
+    `INSERT INTO ${table} (${k.join(', ')}, n) SELECT ${k.map((c) => ROLLUP_KEY_SQL[c] ?? c).join(', ')}, ${sign}count(*) FROM ${rollupSource(rows, k)} GROUP BY ${k.map((_, i) => i + 1).join(', ')}
      ON CONFLICT (${k.join(', ')}) DO UPDATE SET n = ${table}.n + EXCLUDED.n`;
   const ctes = rollups.map((r, i) => `, r${i} AS (${upsert(r.table, r.keys)} RETURNING 1)`).join('');
   return `${ctes} ${upsert(cube, keys)}`;
 }
 
+/** The cube and every roll-up of a kind. */
+export const summaryTables = (kind: 'victims' | 'cases') => [ROLLUPS[kind].cube, ...[...ROLLUPS[kind].rollups, ...PER_OFFENSE[kind]].map((r) => r.table)];
+
 async function deleteEmpty(em: EntityManager, kind: 'victims' | 'cases'): Promise<void> {
-  for (const table of [ROLLUPS[kind].cube, ...ROLLUPS[kind].rollups.map((r) => r.table)]) await em.query(`DELETE FROM ${table} WHERE n = 0`);
+  for (const table of summaryTables(kind)) await em.query(`DELETE FROM ${table} WHERE n = 0`);
 }
 
 /** Folds the queue into the summaries. Returns the number of records recomputed. */
@@ -210,7 +276,7 @@ export async function refreshSummaries(em: EntityManager): Promise<number> {
 /** Recomputes every summary from scratch (after a bulk load that bypassed the triggers, or to verify). */
 export async function rebuildSummaries(em: EntityManager): Promise<number> {
   await em.query(`SELECT pg_advisory_xact_lock(hashtext('puente.stat_summaries'))`);
-  const tables = (['victims', 'cases'] as const).flatMap((k) => [ROLLUPS[k].cube, ...ROLLUPS[k].rollups.map((r) => r.table)]);
+  const tables = (['victims', 'cases'] as const).flatMap(summaryTables);
   await em.query(`TRUNCATE stat_victim_units, stat_victim_linked, stat_case_units, ${tables.join(', ')}`);
   await em.query(`INSERT INTO stat_dirty SELECT 'victims', record_id FROM victim_facts ON CONFLICT DO NOTHING`);
   await em.query(`INSERT INTO stat_dirty SELECT DISTINCT 'cases', record_id FROM case_charges ON CONFLICT DO NOTHING`);

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, type ColumnOptions, type PrimaryColumnOptions } from 'typeorm';
 
 /** Queue of victim / case records whose statistics summaries must be recomputed (filled by triggers). */
 @Entity('stat_dirty')
@@ -132,75 +132,47 @@ export class StatVictimLinkedEntity {
   offenses!: string[];
 }
 
-/** Roll-ups of the cubes (summaries.ts ROLLUPS): victim registrations per month × sex × age band × linked. */
-@Entity('stat_victim_by_age')
-export class StatVictimByAgeEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_victim_by_age' })
-  month!: string;
+/** Column types of the roll-up keys (summaries.ts ROLLUPS, migration 1764909000000). */
+const KEY_COLUMNS: Record<string, { property: string; options: ColumnOptions }> = {
+  month: { property: 'month', options: { type: 'varchar', length: 7 } },
+  year: { property: 'year', options: { type: 'varchar', length: 4 } },
+  sex: { property: 'sex', options: { type: 'varchar', length: 40 } },
+  age_lo: { property: 'ageLo', options: { type: 'smallint' } },
+  offenses: { property: 'offenses', options: { type: 'text', array: true } },
+  offense: { property: 'offense', options: { type: 'varchar', length: 40 } },
+  linked: { property: 'linked', options: { type: 'boolean' } },
+  state: { property: 'state', options: { type: 'varchar', length: 40 } },
+  jurisdiction: { property: 'jurisdiction', options: { type: 'varchar', length: 40 } },
+};
 
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_victim_by_age' })
-  sex!: string;
-
-  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'pk_stat_victim_by_age' })
-  ageLo!: number;
-
-  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'pk_stat_victim_by_age' })
-  linked!: boolean;
-
-  @Column({ type: 'int' })
-  n!: number;
+/** An entity for a roll-up table: its key columns form the primary key, plus the count `n`. */
+function rollupEntity(table: string, keys: string[]): Function {
+  const RollupEntity = class {};
+  Object.defineProperty(RollupEntity, 'name', { value: `Stat_${table}` });
+  Entity(table)(RollupEntity);
+  for (const k of keys) PrimaryColumn({ ...KEY_COLUMNS[k].options, primaryKeyConstraintName: `pk_${table}` } as PrimaryColumnOptions)(RollupEntity.prototype, KEY_COLUMNS[k].property);
+  Column({ type: 'int' })(RollupEntity.prototype, 'n');
+  return RollupEntity;
 }
 
-/** Victim registrations per month × sex × offense set × linked. */
-@Entity('stat_victim_by_offense')
-export class StatVictimByOffenseEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
-  month!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
-  sex!: string;
-
-  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
-  offenses!: string[];
-
-  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'pk_stat_victim_by_offense' })
-  linked!: boolean;
-
-  @Column({ type: 'int' })
-  n!: number;
-}
-
-/** Investigation files per month × state × jurisdiction. */
-@Entity('stat_case_by_place')
-export class StatCaseByPlaceEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_case_by_place' })
-  month!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_place' })
-  state!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_place' })
-  jurisdiction!: string;
-
-  @Column({ type: 'int' })
-  n!: number;
-}
-
-/** Investigation files per month × jurisdiction × offense set. */
-@Entity('stat_case_by_offense')
-export class StatCaseByOffenseEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
-  month!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
-  jurisdiction!: string;
-
-  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_case_by_offense' })
-  offenses!: string[];
-
-  @Column({ type: 'int' })
-  n!: number;
-}
+const ROLLUP_ENTITIES = (
+  [
+    ['stat_victim_by_age', ['month', 'sex', 'age_lo', 'linked']],
+    ['stat_victim_by_offense', ['month', 'sex', 'offenses', 'linked']],
+    ['stat_victim_by_age_y', ['year', 'sex', 'age_lo', 'linked']],
+    ['stat_victim_by_offense_y', ['year', 'sex', 'offenses', 'linked']],
+    ['stat_victim_cube_y', ['year', 'sex', 'age_lo', 'offenses', 'linked']],
+    ['stat_case_by_place', ['month', 'state', 'jurisdiction']],
+    ['stat_case_by_offense', ['month', 'jurisdiction', 'offenses']],
+    ['stat_case_by_place_y', ['year', 'state', 'jurisdiction']],
+    ['stat_case_by_offense_y', ['year', 'jurisdiction', 'offenses']],
+    ['stat_case_cube_y', ['year', 'state', 'jurisdiction', 'offenses']],
+    ['stat_victim_per_offense', ['month', 'sex', 'offense', 'linked']],
+    ['stat_victim_per_offense_y', ['year', 'sex', 'offense', 'linked']],
+    ['stat_case_per_offense', ['month', 'state', 'jurisdiction', 'offense']],
+    ['stat_case_per_offense_y', ['year', 'state', 'jurisdiction', 'offense']],
+  ] as const
+).map(([table, keys]) => rollupEntity(table, [...keys]));
 
 export const STATISTICS_ENTITIES = [
   StatDirtyEntity,
@@ -208,9 +180,6 @@ export const STATISTICS_ENTITIES = [
   StatVictimCubeEntity,
   StatCaseUnitEntity,
   StatCaseCubeEntity,
-  StatVictimByAgeEntity,
-  StatVictimByOffenseEntity,
-  StatCaseByPlaceEntity,
-  StatCaseByOffenseEntity,
   StatVictimLinkedEntity,
+  ...ROLLUP_ENTITIES,
 ];
