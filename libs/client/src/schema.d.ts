@@ -5795,7 +5795,20 @@ export interface components {
     };
     /** @enum {string} */
     StatisticsMeasure:
-      'victims' | 'victim-records' | 'cases' | 'charged-offenses' | 'accused' | 'judicial-outcomes' | 'reports' | 'referrals';
+      | 'victims'
+      | 'victim-records'
+      | 'cases'
+      | 'charged-offenses'
+      | 'accused'
+      | 'judicial-outcomes'
+      | 'reports'
+      | 'referrals'
+      | 'shelters'
+      | 'supervisory-visits'
+      | 'shelter-stays'
+      | 'sheltered-victims'
+      | 'assistance'
+      | 'services';
     StatisticsPeriodDto: {
       /** @description Date the period refers to. */
       basis: string;
@@ -10377,10 +10390,16 @@ export interface operations {
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
          *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
          *     proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
-         *     environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
-         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
+         *     environment, callerState, callerCountry, victimGroupNationality, involvesMinor; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent, recruitmentChannel, recruitmentMethod, meansOfControl, transitState, destinationState, destinationCountry, exploitationState (which dimensions
          *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
-         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
+         *     Shelters: shelterType, operator, specialisation, state, agencyKind, agencyState, onOfficialRoster, acceptsAdultMen, boysMaxAge,
+         *     highSecurity, closed, supervised (supervisory-visits also visitingAgencyKind); shelter-stays and sheltered-victims: shelterType,
+         *     operator, specialisation, highSecurity, state (of the shelter), movementRestricted; assistance and services: serviceType,
+         *     ceavModelStage, providerKind, emergency, serviceStatus; both with the victim's sex, ageGroup, nationality, vulnerableGroup,
+         *     victimType, exploitationForm, the R3 classifications, agencyKind, agencyState.
+         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`; measures
+         *     without offense: their first dimension (shelters: `shelterType`, supervisory-visits: `visitingAgencyKind`, assistance: `serviceType`).
          */
         groupBy?: string;
         /** @description Codes of catalog `offense`. */
@@ -10448,7 +10467,7 @@ export interface operations {
         urgency?: string;
         /** @description Codes of catalog `service-type`: services requested (referrals). */
         serviceType?: string;
-        /** @description `yes` / `no`: the referral concerns a minor (referrals). */
+        /** @description `yes` / `no`: the referral concerns a minor (referrals); a victim described in the report is under 18 (reports). */
         involvesMinor?: string;
         /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
         receiverAgencyKind?: string;
@@ -10472,6 +10491,52 @@ export interface operations {
         internationalCooperation?: string;
         /** @description Codes of catalog `migration-event-type`: migration events of the victim record, `NR` when none (victims, victim-records). */
         migrationEvent?: string;
+        /** @description Codes of catalog `shelter-type` (refuge, shelter, half-way house) of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        shelterType?: string;
+        /** @description Codes of catalog `shelter-operator`: who runs the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        operator?: string;
+        /** @description Codes of catalog `shelter-specialisation` of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        specialisation?: string;
+        /** @description `yes` / `no` / null code: the shelter is on the official roster (shelters, supervisory-visits). */
+        onOfficialRoster?: string;
+        /** @description `yes` / `no` / null code: the shelter accepts adult men (`populations.adultMen`) (shelters, supervisory-visits). */
+        acceptsAdultMen?: string;
+        /** @description Oldest age of boys the shelter accepts, `0`-`17`; `NA` when it accepts no boys, `SI` when not given (shelters, supervisory-visits). */
+        boysMaxAge?: string;
+        /** @description `yes` / `no`: high-security shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        highSecurity?: string;
+        /** @description `yes` / `no`: the shelter stopped operating (`closedOn` given) (shelters, supervisory-visits). */
+        closed?: string;
+        /** @description `yes` / `no`: at least one supervisory visit is recorded for the shelter (shelters, supervisory-visits). */
+        supervised?: string;
+        /** @description Codes of catalog `agency-kind` of the agency that made a supervisory visit (supervisory-visits). */
+        visitingAgencyKind?: string;
+        /** @description `yes` / `no` / null code: the victim's movement was restricted during the stay (shelter-stays, sheltered-victims). */
+        movementRestricted?: string;
+        /** @description Codes of catalog `ceav-model-stage` of the service (assistance, services). */
+        ceavModelStage?: string;
+        /** @description Codes of catalog `agency-kind` of the service provider (assistance, services). */
+        providerKind?: string;
+        /** @description `yes` / `no`: emergency care (assistance, services). */
+        emergency?: string;
+        /** @description Status of the service: ongoing, completed, interrupted, declined (assistance, services). */
+        serviceStatus?: string;
+        /** @description Codes of catalog `recruitment-channel`: how the victim was contacted (`recruitmentChannels`), `NR` when none (victims, victim-records). */
+        recruitmentChannel?: string;
+        /** @description Codes of catalog `recruitment-method`: how the victim was recruited (`recruitmentMethods`), `NR` when none (victims, victim-records). */
+        recruitmentMethod?: string;
+        /** @description Codes of catalog `means-of-control` (the victim record's `meansOfControl`), `NR` when none (victims, victim-records). */
+        meansOfControl?: string;
+        /** @description Codes of catalog `country`: nationalities of the groups of victims of unknown size described in the report (`SI` not stated, `NA` no group) (reports). */
+        victimGroupNationality?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfTransit`, `NR` when none (victims, victim-records). */
+        transitState?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+        destinationState?: string;
+        /** @description Codes of catalog `country` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+        destinationCountry?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfExploitation`, `NR` when none (victims, victim-records). */
+        exploitationState?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
@@ -10497,7 +10562,9 @@ export interface operations {
          * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
          *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
          *     (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
-         *     `referrals` (referrals sent between agencies).
+         *     `referrals` (referrals sent between agencies), `shelters` (shelter registry entries), `supervisory-visits`
+         *     (visits recorded on the shelters), `shelter-stays` (stays), `sheltered-victims` (victims with a stay, once per
+         *     person), `assistance` (victims receiving services, once per person), `services` (services given).
          */
         measure: components['schemas']['StatisticsMeasure'];
       };
@@ -12438,10 +12505,16 @@ export interface operations {
          *     tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
          *     sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
          *     proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
-         *     environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
-         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
+         *     environment, callerState, callerCountry, victimGroupNationality, involvesMinor; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+         *     fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent, recruitmentChannel, recruitmentMethod, meansOfControl, transitState, destinationState, destinationCountry, exploitationState (which dimensions
          *     each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
-         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
+         *     Shelters: shelterType, operator, specialisation, state, agencyKind, agencyState, onOfficialRoster, acceptsAdultMen, boysMaxAge,
+         *     highSecurity, closed, supervised (supervisory-visits also visitingAgencyKind); shelter-stays and sheltered-victims: shelterType,
+         *     operator, specialisation, highSecurity, state (of the shelter), movementRestricted; assistance and services: serviceType,
+         *     ceavModelStage, providerKind, emergency, serviceStatus; both with the victim's sex, ageGroup, nationality, vulnerableGroup,
+         *     victimType, exploitationForm, the R3 classifications, agencyKind, agencyState.
+         *     Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`; measures
+         *     without offense: their first dimension (shelters: `shelterType`, supervisory-visits: `visitingAgencyKind`, assistance: `serviceType`).
          */
         groupBy?: string;
         /** @description Codes of catalog `offense`. */
@@ -12509,7 +12582,7 @@ export interface operations {
         urgency?: string;
         /** @description Codes of catalog `service-type`: services requested (referrals). */
         serviceType?: string;
-        /** @description `yes` / `no`: the referral concerns a minor (referrals). */
+        /** @description `yes` / `no`: the referral concerns a minor (referrals); a victim described in the report is under 18 (reports). */
         involvesMinor?: string;
         /** @description Codes of catalog `agency-kind` of the receiving agency (referrals). */
         receiverAgencyKind?: string;
@@ -12533,6 +12606,52 @@ export interface operations {
         internationalCooperation?: string;
         /** @description Codes of catalog `migration-event-type`: migration events of the victim record, `NR` when none (victims, victim-records). */
         migrationEvent?: string;
+        /** @description Codes of catalog `shelter-type` (refuge, shelter, half-way house) of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        shelterType?: string;
+        /** @description Codes of catalog `shelter-operator`: who runs the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        operator?: string;
+        /** @description Codes of catalog `shelter-specialisation` of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        specialisation?: string;
+        /** @description `yes` / `no` / null code: the shelter is on the official roster (shelters, supervisory-visits). */
+        onOfficialRoster?: string;
+        /** @description `yes` / `no` / null code: the shelter accepts adult men (`populations.adultMen`) (shelters, supervisory-visits). */
+        acceptsAdultMen?: string;
+        /** @description Oldest age of boys the shelter accepts, `0`-`17`; `NA` when it accepts no boys, `SI` when not given (shelters, supervisory-visits). */
+        boysMaxAge?: string;
+        /** @description `yes` / `no`: high-security shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+        highSecurity?: string;
+        /** @description `yes` / `no`: the shelter stopped operating (`closedOn` given) (shelters, supervisory-visits). */
+        closed?: string;
+        /** @description `yes` / `no`: at least one supervisory visit is recorded for the shelter (shelters, supervisory-visits). */
+        supervised?: string;
+        /** @description Codes of catalog `agency-kind` of the agency that made a supervisory visit (supervisory-visits). */
+        visitingAgencyKind?: string;
+        /** @description `yes` / `no` / null code: the victim's movement was restricted during the stay (shelter-stays, sheltered-victims). */
+        movementRestricted?: string;
+        /** @description Codes of catalog `ceav-model-stage` of the service (assistance, services). */
+        ceavModelStage?: string;
+        /** @description Codes of catalog `agency-kind` of the service provider (assistance, services). */
+        providerKind?: string;
+        /** @description `yes` / `no`: emergency care (assistance, services). */
+        emergency?: string;
+        /** @description Status of the service: ongoing, completed, interrupted, declined (assistance, services). */
+        serviceStatus?: string;
+        /** @description Codes of catalog `recruitment-channel`: how the victim was contacted (`recruitmentChannels`), `NR` when none (victims, victim-records). */
+        recruitmentChannel?: string;
+        /** @description Codes of catalog `recruitment-method`: how the victim was recruited (`recruitmentMethods`), `NR` when none (victims, victim-records). */
+        recruitmentMethod?: string;
+        /** @description Codes of catalog `means-of-control` (the victim record's `meansOfControl`), `NR` when none (victims, victim-records). */
+        meansOfControl?: string;
+        /** @description Codes of catalog `country`: nationalities of the groups of victims of unknown size described in the report (`SI` not stated, `NA` no group) (reports). */
+        victimGroupNationality?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfTransit`, `NR` when none (victims, victim-records). */
+        transitState?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+        destinationState?: string;
+        /** @description Codes of catalog `country` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+        destinationCountry?: string;
+        /** @description Codes of catalog `state` of the victim record's `placesOfExploitation`, `NR` when none (victims, victim-records). */
+        exploitationState?: string;
         /**
          * @description First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
          *     else event date, else registration date; cases: opening date). Suppressed output widens it to whole months.
@@ -12555,7 +12674,9 @@ export interface operations {
          * @description What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
          *     agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
          *     (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
-         *     `referrals` (referrals sent between agencies).
+         *     `referrals` (referrals sent between agencies), `shelters` (shelter registry entries), `supervisory-visits`
+         *     (visits recorded on the shelters), `shelter-stays` (stays), `sheltered-victims` (victims with a stay, once per
+         *     person), `assistance` (victims receiving services, once per person), `services` (services given).
          */
         measure: components['schemas']['StatisticsMeasure'];
       };

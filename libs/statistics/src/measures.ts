@@ -7,7 +7,22 @@
  */
 import { catalogRegistry } from '@app/catalogs';
 
-export const MEASURES = ['victims', 'victim-records', 'cases', 'charged-offenses', 'accused', 'judicial-outcomes', 'reports', 'referrals'] as const;
+export const MEASURES = [
+  'victims',
+  'victim-records',
+  'cases',
+  'charged-offenses',
+  'accused',
+  'judicial-outcomes',
+  'reports',
+  'referrals',
+  'shelters',
+  'supervisory-visits',
+  'shelter-stays',
+  'sheltered-victims',
+  'assistance',
+  'services',
+] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export const DIMENSIONS = [
@@ -54,6 +69,29 @@ export const DIMENSIONS = [
   'appealResult',
   'internationalCooperation',
   'migrationEvent',
+  'shelterType',
+  'operator',
+  'specialisation',
+  'onOfficialRoster',
+  'acceptsAdultMen',
+  'boysMaxAge',
+  'highSecurity',
+  'closed',
+  'supervised',
+  'visitingAgencyKind',
+  'movementRestricted',
+  'ceavModelStage',
+  'providerKind',
+  'emergency',
+  'serviceStatus',
+  'recruitmentChannel',
+  'recruitmentMethod',
+  'meansOfControl',
+  'victimGroupNationality',
+  'transitState',
+  'destinationState',
+  'destinationCountry',
+  'exploitationState',
   'year',
   'quarter',
   'month',
@@ -74,9 +112,25 @@ export interface DimensionDef {
 }
 
 export interface MeasureDef {
-  unit: 'victim' | 'victim_registration' | 'investigation_file' | 'offence_charge' | 'accused_person' | 'sentence' | 'report' | 'referral';
+  unit:
+    | 'victim'
+    | 'victim_registration'
+    | 'investigation_file'
+    | 'offence_charge'
+    | 'accused_person'
+    | 'sentence'
+    | 'report'
+    | 'referral'
+    | 'shelter'
+    | 'supervisory_visit'
+    | 'shelter_stay'
+    | 'person_assisted'
+    | 'service_recipient'
+    | 'service';
   /** Record kind in record_versions (`referrals` are not records: their events date the last change). */
-  kind: 'victims' | 'cases' | 'accused' | 'judicial-outcomes' | 'reports' | 'referrals';
+  kind: 'victims' | 'cases' | 'accused' | 'judicial-outcomes' | 'reports' | 'referrals' | 'shelters' | 'shelter-stays' | 'assistance';
+  /** The unit is a victim: counted once per person when person links exist (libs/matching), like `victims`. */
+  persons?: boolean;
   /** Re-computable as of a past instant from record_versions (R36). */
   asOf: boolean;
   /** The date the period and the time dimensions refer to. */
@@ -130,6 +184,16 @@ const offenseAttributeDims = (offenses: string, multi: boolean): Partial<Record<
     ]),
   );
 
+/** Codes of an array field of the victim record's stored data (current data), `NR` when none. */
+const victimDataCodes = (field: string) =>
+  `COALESCE(NULLIF(ARRAY(SELECT DISTINCT x.c FROM records xr CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(xr.data->'${field}', '[]'::jsonb)) AS x(c)
+      WHERE xr.id = b.record_id), '{}'), ARRAY['NR']::text[])`;
+
+/** Codes of one key of the places of an array field of the victim record (current data), `NR` when none. */
+const victimPlaceCodes = (field: string, key: 'state' | 'country') =>
+  `COALESCE(NULLIF(ARRAY(SELECT DISTINCT x.p->>'${key}' FROM records xr CROSS JOIN LATERAL jsonb_array_elements(COALESCE(xr.data->'${field}', '[]'::jsonb)) AS x(p)
+      WHERE xr.id = b.record_id AND x.p->>'${key}' IS NOT NULL), '{}'), ARRAY['NR']::text[])`;
+
 const VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   offense: { column: 'b.offenses', multi: true, catalog: 'offense', fullDomain: true },
   exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
@@ -162,6 +226,16 @@ const VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
     multi: true,
     catalog: 'migration-event-type',
   },
+  // How the victim was contacted and recruited and the means of control (R30; T8-T11, T17, T20): current data; NR when none.
+  recruitmentChannel: { column: victimDataCodes('recruitmentChannels'), multi: true, catalog: 'recruitment-channel' },
+  recruitmentMethod: { column: victimDataCodes('recruitmentMethods'), multi: true, catalog: 'recruitment-method' },
+  meansOfControl: { column: victimDataCodes('meansOfControl'), multi: true, catalog: 'means-of-control' },
+  // Route of the victim (R32; T19): states of the places of transit, of destination and of exploitation, and
+  // countries of destination (current data; NR when none).
+  transitState: { column: victimPlaceCodes('placesOfTransit', 'state'), multi: true, catalog: 'state' },
+  destinationState: { column: victimPlaceCodes('placesOfDestination', 'state'), multi: true, catalog: 'state' },
+  destinationCountry: { column: victimPlaceCodes('placesOfDestination', 'country'), multi: true, catalog: 'country' },
+  exploitationState: { column: victimPlaceCodes('placesOfExploitation', 'state'), multi: true, catalog: 'state' },
   ...TIME,
 };
 
@@ -186,7 +260,7 @@ const CASE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   ...TIME,
 };
 
-const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind', 'relationship-to-direct-victim', 'migration-event-type'];
+const VICTIM_CATALOGS = ['offense', 'exploitation-form', 'yes-no', 'tip-bucket', 'state', 'jurisdiction-type', 'sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'agency-kind', 'relationship-to-direct-victim', 'migration-event-type', 'recruitment-channel', 'recruitment-method', 'means-of-control'];
 const CASE_CATALOGS = [
   'offense',
   'exploitation-form',
@@ -245,6 +319,11 @@ const REPORT_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   state: { column: 'b.state', multi: false, catalog: 'state' },
   exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
   agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  // The victims described in the report (T14, T19): nationalities of the groups of victims of unknown size
+  // (`unquantified` entries; SI when not stated, NA when the report describes no group), and whether one of
+  // them is under 18 (age below 18 or an under-18 age group, as describedMinor of libs/records).
+  victimGroupNationality: { column: 'b.victim_group_nationalities', multi: true, catalog: 'country' },
+  involvesMinor: { column: 'b.involves_minor', multi: false, catalog: 'yes-no', fullDomain: true },
   ...TIME,
 };
 
@@ -282,6 +361,77 @@ const REFERRAL_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
   ...TIME,
 };
 
+/** Codes of `boysMaxAge` (shelters): the oldest age of boys accepted, 0-17, or a null code (NA: no boys accepted). */
+const BOYS_MAX_AGES = [...Array.from({ length: 18 }, (_, i) => String(i)), 'SI', 'NA', 'NR'] as const;
+/** Statuses of an assistance record (libs/records assistance.dto.ts). */
+export const SERVICE_STATUSES = ['ongoing', 'completed', 'interrupted', 'declined'] as const;
+
+/** Shelter registry entries (record kind `shelters`, R25; T47, T50, T57): coded fields only (name, address and contact are encrypted). */
+const SHELTER_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  shelterType: { column: 'b.shelter_type', multi: false, catalog: 'shelter-type', fullDomain: true },
+  operator: { column: 'b.operator', multi: false, catalog: 'shelter-operator', fullDomain: true },
+  specialisation: { column: 'b.specialisation', multi: false, catalog: 'shelter-specialisation' },
+  // State where the shelter is.
+  state: { column: 'b.state', multi: false, catalog: 'state' },
+  // Kind and state (jurisdiction; FED for federal agencies) of the agency that registered the shelter.
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  agencyState: { column: 'b.agency_state', multi: false, catalog: 'state' },
+  onOfficialRoster: { column: 'b.on_official_roster', multi: false, catalog: 'yes-no', fullDomain: true },
+  // populations.adultMen; boysMaxAge: populations.boysMaxAge when boys are accepted (SI: not given), NA when they are not.
+  acceptsAdultMen: { column: 'b.accepts_adult_men', multi: false, catalog: 'yes-no', fullDomain: true },
+  boysMaxAge: { column: 'b.boys_max_age', multi: false, codes: BOYS_MAX_AGES },
+  highSecurity: { column: 'b.high_security', multi: false, catalog: 'yes-no', fullDomain: true },
+  // Stopped operating (closedOn given); supervised: at least one supervisory visit recorded.
+  closed: { column: 'b.closed', multi: false, catalog: 'yes-no', fullDomain: true },
+  supervised: { column: 'b.supervised', multi: false, catalog: 'yes-no', fullDomain: true },
+  ...TIME,
+};
+const SHELTER_CATALOGS = ['shelter-type', 'shelter-operator', 'shelter-specialisation', 'state', 'agency-kind', 'yes-no'];
+
+/** Supervisory visits recorded on the shelters (T50): the visiting agency's kind and the visited shelter's attributes. */
+const VISIT_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  visitingAgencyKind: { column: 'b.visiting_agency_kind', multi: false, catalog: 'agency-kind' },
+  ...SHELTER_DIMENSIONS,
+};
+
+/** Attributes of the victim record (same agency, `victimLocalId`) a stay or a service is about; NR when there is no such current record. */
+const SERVED_VICTIM_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  sex: { column: 'b.sex', multi: false, catalog: 'sex', fullDomain: true },
+  ageGroup: { column: '<age>', multi: false, catalog: 'age-group' },
+  nationality: { column: 'b.nationality', multi: true, catalog: 'country' },
+  vulnerableGroup: { column: 'b.vulnerable_groups', multi: true, catalog: 'vulnerable-group' },
+  victimType: { column: 'b.victim_type', multi: false, catalog: 'victim-type' },
+  exploitationForm: { column: 'b.exploitation_forms', multi: true, catalog: 'exploitation-form' },
+  ...offenseAttributeDims('b.offenses', true),
+  agencyKind: { column: 'b.agency_kind', multi: false, catalog: 'agency-kind' },
+  agencyState: { column: 'b.agency_state', multi: false, catalog: 'state' },
+};
+const SERVED_VICTIM_CATALOGS = ['sex', 'age-group', 'country', 'vulnerable-group', 'victim-type', 'exploitation-form', 'yes-no', 'tip-bucket', 'agency-kind', 'state'];
+
+/** Stays in shelters (record kind `shelter-stays`): the shelter's attributes (same agency, `shelterLocalId`) and the victim's. */
+const STAY_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  shelterType: SHELTER_DIMENSIONS.shelterType,
+  operator: SHELTER_DIMENSIONS.operator,
+  specialisation: SHELTER_DIMENSIONS.specialisation,
+  highSecurity: SHELTER_DIMENSIONS.highSecurity,
+  // State of the shelter.
+  state: SHELTER_DIMENSIONS.state,
+  movementRestricted: { column: 'b.movement_restricted', multi: false, catalog: 'yes-no', fullDomain: true },
+  ...SERVED_VICTIM_DIMENSIONS,
+  ...TIME,
+};
+
+/** Services given to victims (record kind `assistance`, projection `assistance_facts`; R22, T56). */
+const SERVICE_DIMENSIONS: Partial<Record<Dimension, DimensionDef>> = {
+  serviceType: { column: 'b.service_type', multi: false, catalog: 'service-type' },
+  ceavModelStage: { column: 'b.ceav_model_stage', multi: false, catalog: 'ceav-model-stage' },
+  providerKind: { column: 'b.provider_kind', multi: false, catalog: 'agency-kind' },
+  emergency: { column: 'b.emergency', multi: false, catalog: 'yes-no', fullDomain: true },
+  serviceStatus: { column: 'b.service_status', multi: false, codes: SERVICE_STATUSES, fullDomain: true },
+  ...SERVED_VICTIM_DIMENSIONS,
+  ...TIME,
+};
+
 const VICTIM_BASIS = 'identifiedOn, else eventDate, else registration date';
 const CASE_BASIS = 'openedOn of the investigation file';
 export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
@@ -314,7 +464,7 @@ export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
     basis: 'receivedAt (UTC date)',
     unitId: 'b.record_id',
     dimensions: REPORT_DIMENSIONS,
-    catalogs: ['contact-channel', 'caller-role', 'hotline-contact-classification', 'environment', 'state', 'country', 'exploitation-form', 'agency-kind'],
+    catalogs: ['contact-channel', 'caller-role', 'hotline-contact-classification', 'environment', 'state', 'country', 'exploitation-form', 'agency-kind', 'yes-no'],
   },
   referrals: {
     unit: 'referral',
@@ -324,6 +474,62 @@ export const MEASURE_DEFS: Record<Measure, MeasureDef> = {
     unitId: 'b.record_id',
     dimensions: REFERRAL_DIMENSIONS,
     catalogs: ['referral-urgency', 'service-type', 'yes-no', 'state', 'agency-kind', 'tip-bucket'],
+  },
+  shelters: {
+    unit: 'shelter',
+    kind: 'shelters',
+    asOf: true,
+    basis: 'openedOn of the shelter, else its registration date',
+    unitId: 'b.record_id',
+    dimensions: SHELTER_DIMENSIONS,
+    catalogs: SHELTER_CATALOGS,
+  },
+  'supervisory-visits': {
+    unit: 'supervisory_visit',
+    kind: 'shelters',
+    asOf: true,
+    basis: 'visitedOn',
+    unitId: 'b.visit_id',
+    dimensions: VISIT_DIMENSIONS,
+    catalogs: SHELTER_CATALOGS,
+  },
+  'shelter-stays': {
+    unit: 'shelter_stay',
+    kind: 'shelter-stays',
+    asOf: false,
+    basis: 'admittedOn',
+    unitId: 'b.record_id',
+    dimensions: STAY_DIMENSIONS,
+    catalogs: [...SHELTER_CATALOGS, ...SERVED_VICTIM_CATALOGS],
+  },
+  'sheltered-victims': {
+    unit: 'person_assisted',
+    kind: 'shelter-stays',
+    asOf: false,
+    basis: 'admittedOn',
+    unitId: 'b.person_id',
+    persons: true,
+    dimensions: STAY_DIMENSIONS,
+    catalogs: [...SHELTER_CATALOGS, ...SERVED_VICTIM_CATALOGS],
+  },
+  assistance: {
+    unit: 'service_recipient',
+    kind: 'assistance',
+    asOf: false,
+    basis: 'startDate of the service',
+    unitId: 'b.person_id',
+    persons: true,
+    dimensions: SERVICE_DIMENSIONS,
+    catalogs: ['service-type', 'ceav-model-stage', ...SERVED_VICTIM_CATALOGS],
+  },
+  services: {
+    unit: 'service',
+    kind: 'assistance',
+    asOf: false,
+    basis: 'startDate of the service',
+    unitId: 'b.record_id',
+    dimensions: SERVICE_DIMENSIONS,
+    catalogs: ['service-type', 'ceav-model-stage', ...SERVED_VICTIM_CATALOGS],
   },
 };
 
@@ -347,10 +553,16 @@ export interface BaseOptions {
 }
 
 /** Reports: one row per report, from its stored (non-personal) data `d` of records or record_versions. */
+/** Age groups under 18 (MINOR_AGE_GROUPS of libs/records, which statistics does not import). */
+const MINOR_AGE_GROUPS = ['under_18', 'child_0_11', 'adolescent_12_17', 'under_13', 'age_13_17'];
 const reportColumns = (d: string) => `COALESCE(${d}->>'channel', 'NR') AS channel, COALESCE(${d}->>'callerRole', 'NR') AS caller_role,
   COALESCE(${d}->>'classification', 'NR') AS classification, COALESCE(${d}->>'environment', 'NR') AS environment,
   COALESCE(${d}->'callerOrigin'->>'state', 'NR') AS caller_state, COALESCE(${d}->'callerOrigin'->>'country', 'NR') AS caller_country,
   COALESCE(${d}->'place'->>'state', 'NR') AS state, ${nonEmpty(arr(`${d}->'exploitationForms'`))} AS exploitation_forms,
+  COALESCE(NULLIF(ARRAY(SELECT DISTINCT COALESCE(dv.v->>'nationality', 'SI') FROM jsonb_array_elements(COALESCE(${d}->'victims', '[]'::jsonb)) AS dv(v)
+    WHERE dv.v->>'unquantified' = 'true'), '{}'), ARRAY['NA']::text[]) AS victim_group_nationalities,
+  CASE WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(${d}->'victims', '[]'::jsonb)) AS dv(v)
+    WHERE (dv.v->>'age')::int < 18 OR dv.v->>'ageGroup' IN (${MINOR_AGE_GROUPS.map((g) => `'${g}'`).join(', ')})) THEN 'yes' ELSE 'no' END AS involves_minor,
   ((${d}->>'receivedAt')::timestamptz AT TIME ZONE 'UTC')::date AS ref_date`;
 
 /** File-level attributes of a case from its stored (non-personal) data `d` (NR when not submitted). */
@@ -359,6 +571,16 @@ const caseFileColumns = (d: string) => `COALESCE(${d}->>'fileType', 'NR') AS fil
   COALESCE(${d}->'probableInvolvement'->>'kinship', 'NR') AS kinship, COALESCE(${d}->'probableInvolvement'->>'organisedCrime', 'NR') AS organised_crime,
   COALESCE(${d}->'probableInvolvement'->>'publicServant', 'NR') AS public_servant,
   COALESCE(${d}->>'internationalCooperation', 'NR') AS international_cooperation`;
+
+/** Coded attributes of a shelter from its stored (non-personal) data `d` (NR when not submitted). */
+const shelterColumns = (d: string) => `COALESCE(${d}->>'shelterType', 'NR') AS shelter_type, COALESCE(${d}->>'operator', 'NR') AS operator,
+  COALESCE(${d}->>'specialisation', 'NR') AS specialisation, COALESCE(${d}->>'state', 'NR') AS state,
+  COALESCE(${d}->>'onOfficialRoster', 'NR') AS on_official_roster, COALESCE(${d}->'populations'->>'adultMen', 'NR') AS accepts_adult_men,
+  CASE ${d}->'populations'->>'boys' WHEN 'yes' THEN COALESCE(${d}->'populations'->>'boysMaxAge', 'SI') WHEN 'no' THEN 'NA'
+    ELSE COALESCE(${d}->'populations'->>'boys', 'NR') END AS boys_max_age,
+  CASE WHEN (${d}->>'highSecurity')::boolean THEN 'yes' ELSE 'no' END AS high_security,
+  CASE WHEN NULLIF(${d}->>'closedOn', '') IS NULL THEN 'no' ELSE 'yes' END AS closed,
+  CASE WHEN jsonb_array_length(COALESCE(${d}->'supervisoryVisits', '[]'::jsonb)) > 0 THEN 'yes' ELSE 'no' END AS supervised`;
 
 /** SQL of the `base` relation of a measure. */
 export function baseSql(def: MeasureDef, o: BaseOptions): string {
@@ -405,6 +627,56 @@ export function baseSql(def: MeasureDef, o: BaseOptions): string {
              WHERE kind = 'reports' AND changed_at <= ${o.asOfParam} ORDER BY record_id, version DESC) v
       JOIN agencies ag ON ag.id = v.agency_id
       WHERE v.op <> 'withdraw'`;
+  }
+  if (def.kind === 'shelters') {
+    // Current registry entries, or (asOf) the last version of each written at or before the instant.
+    const src = o.asOfParam
+      ? `(SELECT DISTINCT ON (record_id) record_id AS id, agency_id, data, op, changed_at AS created_at FROM record_versions
+           WHERE kind = 'shelters' AND changed_at <= ${o.asOfParam} ORDER BY record_id, version DESC) r`
+      : `(SELECT id, agency_id, data, 'put' AS op, created_at FROM records WHERE kind = 'shelters' AND withdrawn_at IS NULL) r`;
+    const shelter = `r.id AS record_id, r.agency_id, ag.kind::text AS agency_kind, COALESCE(ag.jurisdiction, 'NR')::text AS agency_state, ${shelterColumns('r.data')}`;
+    if (def.unit === 'supervisory_visit') {
+      // One row per supervisory visit recorded on the shelter.
+      return `SELECT r.id::text || ':' || vi.i AS visit_id, ${shelter}, COALESCE(vi.v->>'visitingAgencyKind', 'NR') AS visiting_agency_kind,
+          NULLIF(vi.v->>'visitedOn', '')::date AS ref_date
+        FROM ${src} JOIN agencies ag ON ag.id = r.agency_id
+        CROSS JOIN LATERAL jsonb_array_elements(COALESCE(r.data->'supervisoryVisits', '[]'::jsonb)) WITH ORDINALITY AS vi(v, i)
+        WHERE r.op <> 'withdraw'`;
+    }
+    return `SELECT ${shelter}, COALESCE(NULLIF(r.data->>'openedOn', '')::date, (r.created_at AT TIME ZONE 'UTC')::date) AS ref_date
+      FROM ${src} JOIN agencies ag ON ag.id = r.agency_id
+      WHERE r.op <> 'withdraw'`;
+  }
+  if (def.kind === 'shelter-stays' || def.kind === 'assistance') {
+    // The victim record (same agency, victimLocalId; current and not withdrawn) gives the person and their attributes.
+    const person = o.personLinks
+      ? `COALESCE(pl.person_id::text, vf.record_id::text, x.agency_id::text || ':' || x.victim_local_id)`
+      : `COALESCE(vf.record_id::text, x.agency_id::text || ':' || x.victim_local_id)`;
+    const victim = `${person} AS person_id, x.agency_id, ag.kind::text AS agency_kind, COALESCE(ag.jurisdiction, 'NR')::text AS agency_state,
+        COALESCE(vf.sex::text, 'NR') AS sex, vf.age_at_event AS age, ${nonEmpty("COALESCE(vf.nationality, '{}')")} AS nationality,
+        ${nonEmpty("COALESCE(vf.vulnerable_groups, '{}')")} AS vulnerable_groups, COALESCE(vf.victim_type::text, 'NR') AS victim_type,
+        ${nonEmpty("COALESCE(vf.offenses, '{}')")} AS offenses, ${nonEmpty("COALESCE(vf.exploitation_forms, '{}')")} AS exploitation_forms`;
+    const joins = `JOIN agencies ag ON ag.id = x.agency_id
+      LEFT JOIN (victim_facts vf JOIN records vr ON vr.id = vf.record_id AND vr.withdrawn_at IS NULL)
+        ON vf.agency_id = x.agency_id AND vf.local_id = x.victim_local_id
+      ${o.personLinks ? 'LEFT JOIN person_links pl ON pl.record_id = vf.record_id' : ''}`;
+    if (def.kind === 'assistance') {
+      return `SELECT x.record_id, ${victim}, x.service_type::text AS service_type, x.ceav_model_stage::text AS ceav_model_stage,
+          x.provider_kind::text AS provider_kind, CASE WHEN x.emergency THEN 'yes' ELSE 'no' END AS emergency, x.status::text AS service_status,
+          x.start_date AS ref_date
+        FROM (SELECT af.* FROM assistance_facts af JOIN records r ON r.id = af.record_id AND r.withdrawn_at IS NULL) x
+        ${joins}`;
+    }
+    // Stays: the shelter (same agency, shelterLocalId, current); its attributes NR when there is no such record.
+    return `SELECT x.record_id, ${victim}, COALESCE(sh.data->>'shelterType', 'NR') AS shelter_type, COALESCE(sh.data->>'operator', 'NR') AS operator,
+        COALESCE(sh.data->>'specialisation', 'NR') AS specialisation, COALESCE(sh.data->>'state', 'NR') AS state,
+        CASE WHEN sh.id IS NULL THEN 'NR' WHEN (sh.data->>'highSecurity')::boolean THEN 'yes' ELSE 'no' END AS high_security,
+        x.movement_restricted, x.ref_date
+      FROM (SELECT r.id AS record_id, r.agency_id, r.data->>'victimLocalId' AS victim_local_id, r.data->>'shelterLocalId' AS shelter_local_id,
+              COALESCE(r.data->>'movementRestricted', 'NR') AS movement_restricted, NULLIF(r.data->>'admittedOn', '')::date AS ref_date
+            FROM records r WHERE r.kind = 'shelter-stays' AND r.withdrawn_at IS NULL) x
+      ${joins}
+      LEFT JOIN records sh ON sh.agency_id = x.agency_id AND sh.kind = 'shelters' AND sh.local_id = x.shelter_local_id AND sh.withdrawn_at IS NULL`;
   }
   if (def.kind === 'referrals') {
     // Referrals proper (not the automatic notices to child protection); a redirection is a new referral.

@@ -11,7 +11,9 @@ export class StatisticsMeasureParamDto {
    * What is counted: `victims` (unique persons after person-level linkage, R8), `victim-records` (one per
    * agency registration), `cases` (investigation files), `charged-offenses` (file × offense), `accused`
    * (accused persons), `judicial-outcomes` (decisions: one per person and offense), `reports` (hotline reports),
-   * `referrals` (referrals sent between agencies).
+   * `referrals` (referrals sent between agencies), `shelters` (shelter registry entries), `supervisory-visits`
+   * (visits recorded on the shelters), `shelter-stays` (stays), `sheltered-victims` (victims with a stay, once per
+   * person), `assistance` (victims receiving services, once per person), `services` (services given).
    */
   @ApiProperty({ enum: MEASURES, enumName: 'StatisticsMeasure' })
   @IsIn(MEASURES)
@@ -28,10 +30,16 @@ export class StatisticsQueryDto {
    * tipBucket, meetsInternationalDefinition (R3, from the offense catalog), stateOfOrigin, state, jurisdiction,
    * sex, ageGroup, nationality, vulnerableGroup, victimType, stage, agencyKind, agencyState, relationship (victims), year, quarter, month; accused:
    * proceduralStatus; judicial-outcomes: outcome, procedure, final, appealResult; reports: classification, channel, callerRole,
-   * environment, callerState, callerCountry; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
-   * fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent (which dimensions
+   * environment, callerState, callerCountry, victimGroupNationality, involvesMinor; referrals: status, urgency, serviceType, involvesMinor, receiverAgencyKind, tipBucket; cases and charged-offenses:
+   * fileType, status, origin, legalBasis, kinship, organisedCrime, publicServant, internationalCooperation; victims: finalJudgmentState, migrationEvent, recruitmentChannel, recruitmentMethod, meansOfControl, transitState, destinationState, destinationCountry, exploitationState (which dimensions
    * each measure has: docs/statistics.md; an unknown one gets a 422 listing the allowed ones).
-   * Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`.
+   * Shelters: shelterType, operator, specialisation, state, agencyKind, agencyState, onOfficialRoster, acceptsAdultMen, boysMaxAge,
+   * highSecurity, closed, supervised (supervisory-visits also visitingAgencyKind); shelter-stays and sheltered-victims: shelterType,
+   * operator, specialisation, highSecurity, state (of the shelter), movementRestricted; assistance and services: serviceType,
+   * ceavModelStage, providerKind, emergency, serviceStatus; both with the victim's sex, ageGroup, nationality, vulnerableGroup,
+   * victimType, exploitationForm, the R3 classifications, agencyKind, agencyState.
+   * Default `offense` (R2: every catalog offense is listed, zeros included); reports: `classification`; referrals: `status`; measures
+   * without offense: their first dimension (shelters: `shelterType`, supervisory-visits: `visitingAgencyKind`, assistance: `serviceType`).
    * @example "offense,sex"
    */
   @IsOptional()
@@ -196,7 +204,7 @@ export class StatisticsQueryDto {
   @Matches(CODES, { message: CODES_MESSAGE })
   serviceType?: string;
 
-  /** `yes` / `no`: the referral concerns a minor (referrals). */
+  /** `yes` / `no`: the referral concerns a minor (referrals); a victim described in the report is under 18 (reports). */
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   involvesMinor?: string;
@@ -255,6 +263,121 @@ export class StatisticsQueryDto {
   @IsOptional()
   @Matches(CODES, { message: CODES_MESSAGE })
   migrationEvent?: string;
+
+  /** Codes of catalog `shelter-type` (refuge, shelter, half-way house) of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  shelterType?: string;
+
+  /** Codes of catalog `shelter-operator`: who runs the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  operator?: string;
+
+  /** Codes of catalog `shelter-specialisation` of the shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  specialisation?: string;
+
+  /** `yes` / `no` / null code: the shelter is on the official roster (shelters, supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  onOfficialRoster?: string;
+
+  /** `yes` / `no` / null code: the shelter accepts adult men (`populations.adultMen`) (shelters, supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  acceptsAdultMen?: string;
+
+  /** Oldest age of boys the shelter accepts, `0`-`17`; `NA` when it accepts no boys, `SI` when not given (shelters, supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  boysMaxAge?: string;
+
+  /** `yes` / `no`: high-security shelter (shelters, supervisory-visits, shelter-stays, sheltered-victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  highSecurity?: string;
+
+  /** `yes` / `no`: the shelter stopped operating (`closedOn` given) (shelters, supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  closed?: string;
+
+  /** `yes` / `no`: at least one supervisory visit is recorded for the shelter (shelters, supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  supervised?: string;
+
+  /** Codes of catalog `agency-kind` of the agency that made a supervisory visit (supervisory-visits). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  visitingAgencyKind?: string;
+
+  /** `yes` / `no` / null code: the victim's movement was restricted during the stay (shelter-stays, sheltered-victims). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  movementRestricted?: string;
+
+  /** Codes of catalog `ceav-model-stage` of the service (assistance, services). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  ceavModelStage?: string;
+
+  /** Codes of catalog `agency-kind` of the service provider (assistance, services). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  providerKind?: string;
+
+  /** `yes` / `no`: emergency care (assistance, services). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  emergency?: string;
+
+  /** Status of the service: ongoing, completed, interrupted, declined (assistance, services). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  serviceStatus?: string;
+
+  /** Codes of catalog `recruitment-channel`: how the victim was contacted (`recruitmentChannels`), `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  recruitmentChannel?: string;
+
+  /** Codes of catalog `recruitment-method`: how the victim was recruited (`recruitmentMethods`), `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  recruitmentMethod?: string;
+
+  /** Codes of catalog `means-of-control` (the victim record's `meansOfControl`), `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  meansOfControl?: string;
+
+  /** Codes of catalog `country`: nationalities of the groups of victims of unknown size described in the report (`SI` not stated, `NA` no group) (reports). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  victimGroupNationality?: string;
+
+  /** Codes of catalog `state` of the victim record's `placesOfTransit`, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  transitState?: string;
+
+  /** Codes of catalog `state` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  destinationState?: string;
+
+  /** Codes of catalog `country` of the victim record's `placesOfDestination`, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  destinationCountry?: string;
+
+  /** Codes of catalog `state` of the victim record's `placesOfExploitation`, `NR` when none (victims, victim-records). */
+  @IsOptional()
+  @Matches(CODES, { message: CODES_MESSAGE })
+  exploitationState?: string;
 
   /**
    * First day of the period (inclusive), YYYY-MM-DD, on the reference date (victims: identification date,
