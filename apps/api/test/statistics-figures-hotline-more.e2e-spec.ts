@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureCell, type FigureResult, range, pct, pct1 } from '@app/testing';
 
 /**
  * Reproduces the remaining hotline tables of brief §4.1 that the record model can express (T1, T7-T11,
@@ -22,19 +22,9 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * groups of victims of unknown size a report describes; added for this table): one group per report here.
  * T19's "cases of minors" are the trafficking reports describing a victim under 18 (`involvesMinor`).
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-}
+type Cell = FigureCell;
+type Result = FigureResult;
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const pct = (n: number, base: number) => Math.round((100 * n) / base);
-const pct1 = (n: number, base: number) => Math.round((1000 * n) / base) / 10;
 /** The date `days` after `start` (YYYY-MM-DD). */
 const day = (start: string, days: number) => new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const PERIOD = 'from=2024-01-01&to=2025-06-30';

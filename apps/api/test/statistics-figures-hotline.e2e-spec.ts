@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureCell, type FigureResult, range, pct, pct1 } from '@app/testing';
 
 /**
  * Reproduces the hotline tables of brief §4.1 that the record model can express (T2, T3, T4, T5, T6, T13,
@@ -11,22 +11,12 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * source's rounding (whole numbers, T4 one decimal). Records outside each period are loaded too, so that the
  * period filters matter.
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-}
+type Cell = FigureCell;
+type Result = FigureResult;
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const repeat = <T>(pairs: Array<[T, number]>): T[] => pairs.flatMap(([v, n]) => Array<T>(n).fill(v));
 /** A day of the period 2024-01-01 .. 2025-06-30 (546 days). */
 const inPeriod = (i: number) => new Date(Date.UTC(2024, 0, 1) + (i % 546) * 86_400_000).toISOString().slice(0, 10);
-const pct = (n: number, base: number) => Math.round((100 * n) / base);
-const pct1 = (n: number, base: number) => Math.round((1000 * n) / base) / 10;
 const PERIOD = 'from=2024-01-01&to=2025-06-30';
 const Y1920 = 'from=2019-01-01&to=2020-12-31';
 

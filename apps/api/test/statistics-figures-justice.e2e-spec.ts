@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureResult, pct } from '@app/testing';
 
 /**
  * Reproduces the published tables of brief §4.5–4.6 on investigations, accused persons and courts
@@ -10,18 +10,8 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * one federal court. Statistics through `GET /v1/statistics/{cases,accused,judicial-outcomes,victims}`.
  * Percentages are computed on the source's base and rounded half up to whole numbers, as published.
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-  contributingAgencies: number;
-}
+type Result = FigureResult;
 
-const pct = (n: number, base: number) => Math.round((100 * n) / base);
 const STATES = Array.from({ length: 32 }, (_, i) => String(i + 1).padStart(2, '0'));
 const ALL_STATES = [...STATES, 'FED'].join(',');
 /** Day `n` after `start` (YYYY-MM-DD). */

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestPrincipal, type FigureCell, type FigureResult, range, pct, figuresHarness } from '@app/testing';
 
 /**
  * Reproduces the shelter and services tables of brief §4 — T47 and T50 (CNDH 004, 2012-06-15 to 2017-07-31),
@@ -9,59 +9,11 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * `sheltered-victims` (victims with a stay, once per person), `assistance` (victims receiving services,
  * once per person), `services` (services given), and `victims` / `referrals` where the table needs them.
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-  suppressed: boolean;
-}
-interface Result {
-  unit: string;
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-  contributingAgencies: number;
-  suppression: { applied: boolean; suppressedCells: number };
-}
+type Cell = FigureCell;
+type Result = FigureResult;
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const pct = (part: number, whole: number) => Math.round((100 * part) / whole);
 
-function harness() {
-  const h = {
-    t: undefined as unknown as TestApp,
-    exact: undefined as unknown as TestPrincipal,
-    async post(who: TestPrincipal, kind: string, entries: object[]) {
-      for (let i = 0; i < entries.length; i += 1000) {
-        const res = await request(h.t.baseUrl)
-          .post(`/v1/${kind}/batch`)
-          .auth(who.token, { type: 'bearer' })
-          .send({ entries: entries.slice(i, i + 1000), atomic: true });
-        if (res.status !== 200 || res.body.summary?.rejected !== 0) {
-          const bad = (res.body.results ?? []).find((r: { status: string }) => r.status === 'rejected');
-          throw new Error(`${kind} batch failed: ${res.status} ${JSON.stringify(bad ?? res.body).slice(0, 600)}`);
-        }
-      }
-    },
-    async stat(measure: string, query: string, who?: TestPrincipal): Promise<Result> {
-      const res = await request(h.t.baseUrl).get(`/v1/statistics/${measure}?${query}`).auth((who ?? h.exact).token, { type: 'bearer' });
-      if (res.status !== 200) throw new Error(`${measure}?${query} → ${res.status} ${JSON.stringify(res.body).slice(0, 600)}`);
-      return res.body as Result;
-    },
-    cell(r: Result, key: Record<string, string>): number {
-      const row = r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v));
-      if (!row) throw new Error(`no row ${JSON.stringify(key)}`);
-      return row.value!;
-    },
-    margin(r: Result, dim: string, code: string): number {
-      const row = r.margins[dim].find((x) => x.key[dim] === code);
-      if (!row) throw new Error(`no margin ${dim}=${code}`);
-      return row.value!;
-    },
-    /** code → value of the non-zero rows of a one-way table. */
-    byKey: (r: Result, dim: string): Record<string, number> => Object.fromEntries(r.rows.filter((x) => x.value).map((x) => [x.key[dim], x.value as number])),
-  };
-  return h;
-}
+const harness = figuresHarness;
 
 const population = (over: object = {}) => ({ adultWomen: 'yes', adultMen: 'no', girls: 'yes', boys: 'no', childrenOfVictims: 'yes', ...over });
 const shelter = (over: object) => ({

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestPrincipal, type FigureResult, range, figuresHarness } from '@app/testing';
 
 /**
  * Reproduces the US TIP Report 2024 tables T51-T56 (figures.json, brief §4.8; calendar 2023 vs 2022) from
@@ -10,73 +10,15 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * "At least" (≥) figures cannot be exact: the synthetic data hold exactly the stated number, and the test
  * asserts that exact count.
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-}
+type Result = FigureResult;
 
 const SEX = 'LGT-13';
 const LABOUR = 'LGT-22';
 const UNSPECIFIED = 'LGT-10';
 const BUCKET_OFFENSE: Record<string, string> = { sex: SEX, labour: LABOUR, unspecified: UNSPECIFIED };
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const day = (year: number, i: number) => `${year}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
 
-/** Shared helpers over one test app. */
-function harness() {
-  const h = {
-    t: undefined as unknown as TestApp,
-    exact: undefined as unknown as TestPrincipal,
-    async post(who: TestPrincipal, kind: string, entries: object[]) {
-      for (let i = 0; i < entries.length; i += 1000) {
-        const res = await request(h.t.baseUrl)
-          .post(`/v1/${kind}/batch`)
-          .auth(who.token, { type: 'bearer' })
-          .send({ entries: entries.slice(i, i + 1000), atomic: true });
-        if (res.status !== 200 || res.body.summary?.rejected !== 0) {
-          const bad = (res.body.results ?? []).find((r: { status: string }) => r.status === 'rejected');
-          throw new Error(`${kind} batch failed: ${res.status} ${JSON.stringify(bad ?? res.body).slice(0, 600)}`);
-        }
-      }
-    },
-    async stat(measure: string, query: string): Promise<Result> {
-      const res = await request(h.t.baseUrl).get(`/v1/statistics/${measure}?${query}`).auth(h.exact.token, { type: 'bearer' });
-      if (res.status !== 200) throw new Error(`${measure}?${query} → ${res.status} ${JSON.stringify(res.body).slice(0, 600)}`);
-      return res.body as Result;
-    },
-    /** The row with this key; it must be listed (a zero row included). */
-    cell(r: Result, key: Record<string, string>): number {
-      const row = r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v));
-      if (!row) throw new Error(`no row ${JSON.stringify(key)}`);
-      return row.value!;
-    },
-    margin(r: Result, dim: string, code: string): number {
-      const row = r.margins[dim].find((x) => x.key[dim] === code);
-      if (!row) throw new Error(`no margin ${dim}=${code}`);
-      return row.value!;
-    },
-    /** Rows with a non-zero value. */
-    nonZero: (r: Result) => r.rows.filter((x) => (x.value ?? 0) > 0),
-    /** The whole offense catalog is listed and every offense without records is a zero row. */
-    async expectOffenseZeros(r: Result, used: string[]) {
-      const res = await request(h.t.baseUrl).get('/v1/catalogs/offense').auth(h.exact.token, { type: 'bearer' });
-      const codes = (res.body.entries as Array<{ code: string; nullCode?: boolean; retiredOn?: string | null }>)
-        .filter((e) => !e.nullCode && !e.retiredOn)
-        .map((e) => e.code);
-      expect(r.rows.map((x) => x.key.offense).sort()).toEqual(codes.sort());
-      const zeros = r.rows.filter((x) => !used.includes(x.key.offense));
-      expect(zeros.length).toBe(codes.length - used.length);
-      expect(zeros.every((x) => x.value === 0)).toBe(true);
-      expect(r.rows.filter((x) => used.includes(x.key.offense)).every((x) => x.value! > 0)).toBe(true);
-    },
-  };
-  return h;
-}
+const harness = figuresHarness;
 
 const caseFile = (localId: string, state: string, openedOn: string, offense: string, victims?: string[], extra: object = {}) => ({
   ...extra,

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureResult, pct } from '@app/testing';
 
 /**
  * Reproduces the published tables on victims of brief §4.2-§4.3 (figures.json T22-T25, T29-T33) from synthetic
@@ -42,16 +42,7 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  *   convictions, adults 81% in final judgments) are not expressible: judicial outcomes name victims by localId
  *   but the statistics have no victim sex or age dimension for judgments.
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-  completeness: Record<string, { base: number | null; noInformationPct: number | null }>;
-}
+type Result = FigureResult;
 interface Victim {
   localId: string;
   sex: string;
@@ -66,7 +57,6 @@ interface Victim {
   exploitationForms?: string[];
 }
 
-const pct = (n: number, base: number) => Math.round((100 * n) / base);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Deterministic shuffle (mulberry32), so the fixture mixes attributes the same way on every run. */

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureResult } from '@app/testing';
 
 /**
  * Reproduces published figures (figures.json, brief §4) from synthetic record-level data:
@@ -9,15 +9,7 @@ import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from 
  * 17 girls, 17 adult men, 6 boys; 83% / 17% by sex; 15 nationalities, Northern Triangle 76%, Honduran 47%,
  * Guatemalan 22%, Salvadoran 7%).
  */
-interface Cell {
-  key: Record<string, string>;
-  value: number | null;
-}
-interface Result {
-  total: Cell;
-  rows: Cell[];
-  margins: Record<string, Cell[]>;
-}
+type Result = FigureResult;
 
 const victim = (localId: string, sex: string, age: number | undefined, nationality = 'MEX') => ({
   localId,

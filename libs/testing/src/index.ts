@@ -5,3 +5,4 @@ export * from './contract-validator';
 export * from './log-hygiene';
 export * from './api-process';
 export * from './route-guards';
+export * from './figures';
