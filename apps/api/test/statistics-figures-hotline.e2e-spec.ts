@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureCell, type FigureResult, range, pct, pct1 } from '@app/testing';
+import { createPrincipal, startTestApp, type TestApp, type TestPrincipal, type FigureCell, type FigureResult, range, pct, pct1, figuresHarness } from '@app/testing';
 
 /**
  * Reproduces the hotline tables of brief §4.1 that the record model can express (T2, T3, T4, T5, T6, T13,
@@ -177,23 +177,9 @@ const T16: Array<[string, number]> = [
 describe('statistics reproduce the hotline tables (T2-T6, T13, T15, T16) and INM referrals (T35)', () => {
   let t: TestApp;
   let exact: TestPrincipal;
-  const post = async (who: TestPrincipal, kind: string, entries: object[]) => {
-    for (let i = 0; i < entries.length; i += 1000) {
-      const res = await request(t.baseUrl)
-        .post(`/v1/${kind}/batch`)
-        .auth(who.token, { type: 'bearer' })
-        .send({ entries: entries.slice(i, i + 1000), atomic: true });
-      if (res.status !== 200 || res.body.summary?.rejected !== 0) {
-        const bad = (res.body.results ?? []).find((r: { status: string }) => r.status === 'rejected');
-        throw new Error(`${kind} batch failed: ${res.status} ${JSON.stringify(bad ?? res.body).slice(0, 600)}`);
-      }
-    }
-  };
-  const stat = async (measure: string, query: string): Promise<Result> => {
-    const res = await request(t.baseUrl).get(`/v1/statistics/${measure}?${query}`).auth(exact.token, { type: 'bearer' });
-    if (res.status !== 200) throw new Error(`${measure}?${query} → ${res.status} ${JSON.stringify(res.body).slice(0, 600)}`);
-    return res.body as Result;
-  };
+  const h = figuresHarness();
+  const post = (who: TestPrincipal, kind: string, entries: object[]) => h.post(who, kind, entries);
+  const stat = (measure: string, query: string): Promise<Result> => h.stat(measure, query);
   const byKey = (cells: Cell[], dim: string) => Object.fromEntries(cells.map((x) => [x.key[dim], x.value!]));
   const cellOf = (r: Result, key: Record<string, string>) =>
     r.rows.find((x) => Object.entries(key).every(([k, v]) => x.key[k] === v))?.value ?? 0;
@@ -224,6 +210,8 @@ describe('statistics reproduce the hotline tables (T2-T6, T13, T15, T16) and INM
   beforeAll(async () => {
     t = await startTestApp();
     exact = await createPrincipal(t, { kind: 'oversight', scopes: ['statistics:read', 'statistics:exact'] });
+    h.t = t;
+    h.exact = exact;
     const hotline = await createPrincipal(t, { kind: 'hotline', jurisdiction: 'FED', scopes: ['reports:write', 'victims:write'] });
 
     // 2024-01-01 .. 2025-06-30: the 5,170 contacts; the first 266 of every 19 came from abroad.
