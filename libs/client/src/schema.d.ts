@@ -11008,6 +11008,10 @@ export interface operations {
       query?: {
         status?: components['schemas']['ReferralStatus'];
         urgency?: components['schemas']['ReferralUrgency'];
+        /** @description Page size, 1–500. */
+        limit?: number;
+        /** @description Opaque cursor from the previous page's `nextCursor`. */
+        cursor?: string;
         /** @description incoming: addressed to the agency; outgoing: sent by it; both when absent. */
         direction?: 'incoming' | 'outgoing';
         /** @description Only referrals past their acknowledge or answer time limit. */
@@ -11016,10 +11020,6 @@ export interface operations {
         sentFrom?: string;
         /** @description Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant (ISO-8601). */
         sentTo?: string;
-        /** @description Page size, 1–500. */
-        limit?: number;
-        /** @description Opaque cursor from the previous page's `nextCursor`. */
-        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -11121,10 +11121,11 @@ export interface operations {
         urgency?: components['schemas']['ReferralUrgency'];
         /** @description incoming: addressed to the agency; outgoing: sent by it; both when absent. */
         direction?: 'incoming' | 'outgoing';
+        /** @description Only referrals past their acknowledge or answer time limit. */
         overdue?: 'true' | 'false';
-        /** @description Sent on or after this day (YYYY-MM-DD, UTC) or instant. */
+        /** @description Sent on or after this day (YYYY-MM-DD, UTC) or instant (ISO-8601). */
         sentFrom?: string;
-        /** @description Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant. */
+        /** @description Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant (ISO-8601). */
         sentTo?: string;
       };
       header?: never;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested, IsObject } from 'class-validator';
 import { PageQueryDto } from '@app/http';
@@ -127,8 +127,8 @@ export interface ReferralFilters {
   sentTo?: string;
 }
 
-/** `?direction=&status=&urgency=&overdue=&sentFrom=&sentTo=` */
-export class ReferralListQueryDto extends PageQueryDto implements ReferralFilters {
+/** `GET /v1/referrals/export`: the same filters as the list (`?direction=&status=&urgency=&overdue=&sentFrom=&sentTo=`), all matching referrals as CSV. */
+export class ReferralExportQueryDto implements ReferralFilters {
   /** incoming: addressed to the agency; outgoing: sent by it; both when absent. */
   @IsOptional()
   @IsIn(['incoming', 'outgoing'])
@@ -160,37 +160,8 @@ export class ReferralListQueryDto extends PageQueryDto implements ReferralFilter
   sentTo?: string;
 }
 
-/** `GET /v1/referrals/export`: the same filters as the list, all matching referrals as CSV. */
-export class ReferralExportQueryDto implements ReferralFilters {
-  /** incoming: addressed to the agency; outgoing: sent by it; both when absent. */
-  @IsOptional()
-  @IsIn(['incoming', 'outgoing'])
-  direction?: 'incoming' | 'outgoing';
-
-  @ApiProperty({ enum: REFERRAL_STATUSES, enumName: 'ReferralStatus', required: false })
-  @IsOptional()
-  @IsIn(REFERRAL_STATUSES)
-  status?: ReferralStatus;
-
-  @ApiProperty({ enum: REFERRAL_URGENCIES, enumName: 'ReferralUrgency', required: false })
-  @IsOptional()
-  @IsIn(REFERRAL_URGENCIES)
-  urgency?: (typeof REFERRAL_URGENCIES)[number];
-
-  @IsOptional()
-  @IsIn(['true', 'false'])
-  overdue?: 'true' | 'false';
-
-  /** Sent on or after this day (YYYY-MM-DD, UTC) or instant. @example "2025-06-01" */
-  @IsOptional()
-  @Matches(DATE_OR_INSTANT, { message: 'sentFrom must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
-  sentFrom?: string;
-
-  /** Sent before the end of this day (YYYY-MM-DD, UTC) or before this instant. @example "2025-06-30" */
-  @IsOptional()
-  @Matches(DATE_OR_INSTANT, { message: 'sentTo must be a date (YYYY-MM-DD) or an ISO-8601 instant' })
-  sentTo?: string;
-}
+/** `GET /v1/referrals`: the export's filters and a page (`limit`, `cursor`). */
+export class ReferralListQueryDto extends IntersectionType(PageQueryDto, ReferralExportQueryDto) {}
 
 /** `?direction=` of the summary. */
 export class ReferralSummaryQueryDto {
