@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandFactory } from 'nest-commander';
-import { loadConfig } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { runCli, type CliApp } from '../test/run-cli';
 import { MATCHING_QUEUE, MatchingEngineService } from '@app/matching';
-import { CliModule } from './cli.module';
 
 /**
  * Issue 6: records imported with `cli import` go through the same write hooks as the API's writes, so
@@ -18,38 +16,10 @@ describe('cli import → matching', () => {
   const env = { FIELD_ENCRYPTION_KEYS: `t:${randomBytes(32).toString('base64')}`, BLIND_INDEX_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' };
 
   /** Runs one CLI command in-process; with `inspect`, the app context is handed over before closing. */
-  const cli = async (argv: string[], inspect?: (app: Awaited<ReturnType<typeof CommandFactory.createWithoutRunning>>) => Promise<void>) => {
-    const config = { ...loadConfig(env), jobsWorkers: false, databaseUrl: db.url };
-    const out: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-      out.push(String(c));
-      return true;
-    });
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let failed = false;
-    const saved = process.argv;
-    process.argv = ['node', 'cli', ...argv];
-    try {
-      const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { appliedMigrations: [], databaseUrl: db.url }), {
-        logger: false,
-        errorHandler: () => {
-          failed = true;
-        },
-        serviceErrorHandler: () => {
-          failed = true;
-        },
-      });
-      await CommandFactory.runApplication(app);
-      if (inspect) await inspect(app);
-      await app.close();
-    } finally {
-      process.argv = saved;
-      write.mockRestore();
-      err.mockRestore();
-    }
+  const cli = async (argv: string[], inspect?: (app: CliApp) => Promise<void>) => {
+    const { out, failed } = await runCli<Record<string, unknown>>(env, db.url, argv, inspect);
     expect(failed).toBe(false);
-    const text = out.join('').trim();
-    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    return out;
   };
 
   beforeAll(async () => {

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { CommandFactory } from 'nest-commander';
 import { Client } from 'pg';
-import { loadConfig } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { CliModule } from './cli.module';
+import { runCli } from '../test/run-cli';
 
 const KEYS = { FIELD_ENCRYPTION_KEYS: `t:${randomBytes(32).toString('base64')}`, BLIND_INDEX_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' };
 
@@ -12,38 +10,8 @@ async function cli(db: TestDatabase, ...argv: string[]): Promise<{ out: unknown;
   return cliWith(KEYS, db, ...argv);
 }
 
-async function cliWith(env: Record<string, string>, db: TestDatabase, ...argv: string[]): Promise<{ out: unknown; failed: boolean }> {
-  const config = {
-    ...loadConfig(env),
-    jobsWorkers: false,
-    databaseUrl: db.url,
-  };
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  let failed = false;
-  const savedArgv = process.argv;
-  process.argv = ['node', 'cli', ...argv];
-  try {
-    const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { appliedMigrations: [], databaseUrl: db.url }), {
-      logger: false,
-      errorHandler: () => {
-        failed = true;
-      },
-      serviceErrorHandler: () => {
-        failed = true;
-      },
-    });
-    await CommandFactory.runApplication(app);
-    await app.close();
-  } finally {
-    process.argv = savedArgv;
-    write.mockRestore();
-  }
-  const text = chunks.join('');
-  return { out: text.trim() ? JSON.parse(text) : undefined, failed };
+function cliWith(env: Record<string, string>, db: TestDatabase, ...argv: string[]): Promise<{ out: unknown; failed: boolean }> {
+  return runCli(env, db.url, argv);
 }
 
 describe('admin CLI', () => {

@@ -1,45 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { CommandFactory } from 'nest-commander';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { CliModule } from './cli.module';
-import { loadConfig } from '@app/config';
+import { runCli } from '../test/run-cli';
 // After the CLI module (which loads the libs in their dependency order).
 import { MATCHING_QUEUE } from '@app/matching';
 
 const KEYS = { FIELD_ENCRYPTION_KEYS: `t:${randomBytes(32).toString('base64')}`, BLIND_INDEX_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' };
 
 /** Runs one CLI command in-process against the test database; returns its parsed JSON output. */
-async function cli(db: TestDatabase, ...argv: string[]): Promise<{ out: Record<string, unknown> | undefined; failed: boolean }> {
-  const config = { ...loadConfig(KEYS), jobsWorkers: false, databaseUrl: db.url };
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  const progress = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  let failed = false;
-  const savedArgv = process.argv;
-  process.argv = ['node', 'cli', ...argv];
-  try {
-    const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { appliedMigrations: [], databaseUrl: db.url }), {
-      logger: false,
-      errorHandler: () => {
-        failed = true;
-      },
-      serviceErrorHandler: () => {
-        failed = true;
-      },
-    });
-    await CommandFactory.runApplication(app);
-    await app.close();
-  } finally {
-    process.argv = savedArgv;
-    write.mockRestore();
-    progress.mockRestore();
-  }
-  const text = chunks.join('');
-  return { out: text.trim() ? (JSON.parse(text) as Record<string, unknown>) : undefined, failed };
-}
+const cli = (db: TestDatabase, ...argv: string[]) => runCli<Record<string, unknown>>(KEYS, db.url, argv);
 
 describe('seed:synthetic', () => {
   let db: TestDatabase;
