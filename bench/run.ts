@@ -11,9 +11,10 @@ import { loadConfig } from '@app/config';
 import { openDatabaseRuntime, runMigrations } from '@app/db';
 import { createRootLogger } from '@app/http';
 import { JobsService } from '@app/jobs';
-import { syntheticVictim, type SyntheticVictim } from '@app/synthetic';
+import { generateLabelled, syntheticVictim, type SyntheticVictim } from '@app/synthetic';
 import { createApp } from '../apps/api/src/configure-app';
 import { statisticsBench, statisticsBenchOptions } from './statistics';
+import { exactBaseline, pairwiseScores, runBulk } from './matching-quality';
 import { seedSynthetic } from '../apps/cli/src/commands/seed-synthetic.command';
 
 /**
@@ -24,6 +25,8 @@ import { seedSynthetic } from '../apps/cli/src/commands/seed-synthetic.command';
  * Repeated at each stored size (--sizes). Options: --sizes 10000,100000 --ingest 20000 --batch 1000
  * --writers 2 --seconds 10 --concurrency 16 --purpose investigation|none --phases ingest,drain,get
  * --fill seed|api (how the database grows between sizes; `seed` = seed:synthetic's bulk path).
+ *   matching — pairwise P / R / F1 of the engine vs an exact-match baseline in memory (--matching no skips it,
+ *              --match-persons 10000 sets its size; database figures: npm run bench:matching);
  *   statistics — grouped statistics over HTTP vs the bare SQL GROUP BY (bench/statistics.ts; --statistics no skips it,
  *              --stat-victims 20000 --stat-cases 10000 --stat-reps 20 set its size).
  */
@@ -216,12 +219,33 @@ async function main(): Promise<void> {
     await db.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+  // Matching section (in memory, the bulk engine of `matching:rebuild` on labelled synthetic records, against
+  // an exact-match baseline in the same run): --matching no skips it, --match-persons sets its size. The
+  // database-backed figures (rebuild at 1M, one record's latency) are `npm run bench:matching`'s.
+  if (arg('matching', 'yes') !== 'no') rows.push(...matchingBench(Number(arg('match-persons', '10000'))));
   // Statistics section (bench/statistics.ts, its own database): --statistics no skips it; sizes --stat-victims / --stat-cases.
   if (arg('statistics', 'yes') !== 'no') rows.push(...(await statisticsBench(statisticsBenchOptions())));
   const header = ['stored', 'figure', 'Puente', 'baseline', 'Puente/baseline', 'target'];
   const lines = [header, ...rows.map((r) => [String(r.size), r.figure, r.puente, r.baseline, r.ratio, r.target])];
   process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|\n`);
   for (const l of lines.slice(1)) process.stdout.write(`| ${l.join(' | ')} |\n`);
+}
+
+/** Pairwise precision / recall / F1 of the engine's automatic links and of the exact-match baseline, and throughput. */
+function matchingBench(persons: number): Row[] {
+  const data = generateLabelled(persons, 7);
+  const truth = Int32Array.from(data.map((d) => d.person));
+  let t = performance.now();
+  const baseline = pairwiseScores(exactBaseline(data), truth);
+  const baseSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const engine = pairwiseScores(runBulk(data).labels, truth);
+  const engineSeconds = (performance.now() - t) / 1000;
+  const prf = (x: { precision: number; recall: number; f1: number }) => `${x.precision.toFixed(3)} / ${x.recall.toFixed(3)} / ${x.f1.toFixed(3)}`;
+  return [
+    { size: data.length, figure: `matching ${persons} labelled persons in memory: pairwise P / R / F1 (engine vs exact match)`, puente: prf(engine), baseline: prf(baseline), ratio: `F1 ×${(engine.f1 / baseline.f1).toFixed(2)}`, target: 'F1 ≥ 0.95, P ≥ 0.99 (at 100k persons)' },
+    { size: data.length, figure: 'matching throughput, records/s (engine vs exact match)', puente: (data.length / engineSeconds).toFixed(0), baseline: (data.length / baseSeconds).toFixed(0), ratio: '', target: '' },
+  ];
 }
 
 main().catch((err: unknown) => {
