@@ -27,6 +27,8 @@ import { seedSynthetic } from '../apps/cli/src/commands/seed-synthetic.command';
  * --fill seed|api (how the database grows between sizes; `seed` = seed:synthetic's bulk path).
  *   matching — pairwise P / R / F1 of the engine vs an exact-match baseline in memory (--matching no skips it,
  *              --match-persons 10000 sets its size; database figures: npm run bench:matching);
+ *   import   — a generated CSV through POST /v1/imports vs the batch API (bench/import.ts in its own process;
+ *              --import no skips it, --import-rows 20000 sets its size; memory figures: npm run bench:import);
  *   statistics — grouped statistics over HTTP vs the bare SQL GROUP BY (bench/statistics.ts; --statistics no skips it,
  *              --stat-victims 20000 --stat-cases 10000 --stat-reps 20 set its size).
  */
@@ -223,12 +225,31 @@ async function main(): Promise<void> {
   // an exact-match baseline in the same run): --matching no skips it, --match-persons sets its size. The
   // database-backed figures (rebuild at 1M, one record's latency) are `npm run bench:matching`'s.
   if (arg('matching', 'yes') !== 'no') rows.push(...matchingBench(Number(arg('match-persons', '10000'))));
+  // Import section (bench/import.ts in a process of its own: CSV upload + background import against the
+  // batch API on the same database): --import no skips it, --import-rows sets the file's size.
+  if (arg('import', 'yes') !== 'no') rows.push(...(await importBench(Number(arg('import-rows', '20000')))));
   // Statistics section (bench/statistics.ts, its own database): --statistics no skips it; sizes --stat-victims / --stat-cases.
   if (arg('statistics', 'yes') !== 'no') rows.push(...(await statisticsBench(statisticsBenchOptions())));
   const header = ['stored', 'figure', 'Puente', 'baseline', 'Puente/baseline', 'target'];
   const lines = [header, ...rows.map((r) => [String(r.size), r.figure, r.puente, r.baseline, r.ratio, r.target])];
   process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|\n`);
   for (const l of lines.slice(1)) process.stdout.write(`| ${l.join(' | ')} |\n`);
+}
+
+/** `npm run bench:import` at a small size, its JSON result as rows of the table. */
+async function importBench(n: number): Promise<Row[]> {
+  const { stdout } = await run(process.execPath, [join(__dirname, 'import.js'), '--rows', String(n), '--baseline', String(Math.min(n, 10_000))], { maxBuffer: 64 << 20 });
+  const r = JSON.parse(stdout.slice(stdout.lastIndexOf('{\n  "rows"'))) as { fileMiB: number; ratio: number; batchApi: { rowsPerSecond: number }; import: { rowsPerSecond: number; uploadSeconds: number } };
+  return [
+    {
+      size: n,
+      figure: `import of a ${n}-row CSV (${r.fileMiB} MiB; upload ${r.import.uploadSeconds} s) through POST /v1/imports vs the batch API, rows/s`,
+      puente: String(r.import.rowsPerSecond),
+      baseline: String(r.batchApi.rowsPerSecond),
+      ratio: `${Math.round(r.ratio * 100)}%`,
+      target: '',
+    },
+  ];
 }
 
 /** Pairwise precision / recall / F1 of the engine's automatic links and of the exact-match baseline, and throughput. */
