@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { components } from '@app/client';
 import { JobsService } from '@app/jobs';
 import { MATCHING_OPS_QUEUE, MATCHING_QUEUE, MATCHING_RECLUSTER_QUEUE, MatchingEngineService, MatchingRebuildService } from '@app/matching';
-import { createPrincipal, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
+import { createPrincipal, expectScopeGuard, startTestApp, type TestApp, type TestPrincipal } from '@app/testing';
 
 type VictimDto = components['schemas']['VictimDto'];
 
@@ -323,6 +323,95 @@ describe('matching of victim records across agencies', () => {
       `SELECT p.levels FROM match_pairs p JOIN records r ON r.id IN (p.record_a, p.record_b) WHERE r.local_id = 'A-20' AND p.model_version NOT LIKE 'clk-%'`,
     );
     expect(pairs.rows.map((r) => r.levels.origin).sort()).toEqual(['disagree', 'exact']);
+  });
+
+  const matchesOf = async (p: TestPrincipal, localId: string, limit?: number) => {
+    const res = await p.api.GET('/v1/victims/{localId}/matches', { params: { path: { localId }, query: limit ? { limit } : {} } });
+    expect(res.response.status).toBe(200);
+    return { data: res.data!, raw: JSON.stringify(res.data) };
+  };
+
+  it('GET /v1/victims/{localId}/matches lists the other agency’s record with agency, score, strength and field levels, never its values; both sides; own duplicates with localId', async () => {
+    const bValues = { firstName: 'Lupita', paternalSurname: 'Tecuanhuey', maternalSurname: 'Xicotencatl' };
+    await put(a, 'A-M1', victim({ firstName: 'Guadalupe', paternalSurname: 'Tecuanhuey', maternalSurname: 'Xicohtencatl' }, { birthDate: '1992-08-23' }));
+    await put(b, 'B-M1', victim(bValues, { birthDate: '1992-08-23', curp: 'TEXG920823MTLCCD09', phone: '+52 246 555 0199', notes: 'Rescatada en Apizaco' }));
+    await put(a, 'A-M1b', victim({ firstName: 'Guadalupe', paternalSurname: 'Tecuanhuey', maternalSurname: 'Xicohtencatl' }, { birthDate: '1992-08-23' }));
+    await drain();
+
+    const { data: ma, raw: rawA } = await matchesOf(a, 'A-M1');
+    expect(ma.localId).toBe('A-M1');
+    expect(ma.personKey).toBe((await person(a, 'A-M1')).personId);
+    const fromB = ma.items.filter((i) => !i.own);
+    expect(fromB).toHaveLength(1);
+    expect(fromB[0]).toEqual({
+      agencyCode: b.agencyCode,
+      agencyKind: 'hotline',
+      own: false,
+      score: expect.any(Number),
+      strength: 'link',
+      fields: { firstName: 'close', surnames: 'close', birthDate: 'exact', curp: 'missing', sex: 'exact', nationality: 'exact', origin: 'exact', originMun: 'missing' },
+      samePerson: true,
+      decision: null,
+    });
+    expect(fromB[0].score).toBeGreaterThanOrEqual(14);
+    expect(fromB[0]).not.toHaveProperty('localId');
+    // the caller's own duplicate is shown with its localId
+    expect(ma.items.find((i) => i.own)).toMatchObject({ agencyCode: a.agencyCode, own: true, localId: 'A-M1b', strength: 'link', samePerson: true });
+    // highest score first
+    expect(ma.items.map((i) => i.score)).toEqual([...ma.items.map((i) => i.score)].sort((x, y) => y - x));
+    // none of B's submitted values anywhere in the body (nor B's localId)
+    const lowerA = rawA.toLowerCase();
+    for (const value of ['lupita', 'tecuanhuey', 'xicotencatl', 'xicohtencatl', 'guadalupe', '1992-08-23', '1992', 'texg920823mtlccd09', '246 555', 'apizaco', 'b-m1']) expect(lowerA).not.toContain(value);
+
+    // B sees A's two records the same way: agency code, own=false, no localId
+    const { data: mb, raw: rawB } = await matchesOf(b, 'B-M1');
+    expect(mb.personKey).toBe(ma.personKey);
+    expect(mb.items).toHaveLength(2);
+    for (const item of mb.items) {
+      expect(item).toMatchObject({ agencyCode: a.agencyCode, agencyKind: 'prosecutor', own: false, strength: 'link', samePerson: true, decision: null });
+      expect(item).not.toHaveProperty('localId');
+      expect(item.fields).toMatchObject({ firstName: 'close', birthDate: 'exact' });
+    }
+    for (const value of ['guadalupe', 'tecuanhuey', 'xicohtencatl', '1992-08-23', 'a-m1']) expect(rawB.toLowerCase()).not.toContain(value);
+
+    // limit: the first candidate only; bounds validated
+    expect((await matchesOf(b, 'B-M1', 1)).data.items).toEqual([mb.items[0]]);
+    const tooMany = await request(t.baseUrl).get('/v1/victims/B-M1/matches?limit=101').set('Authorization', `Bearer ${b.token}`);
+    expect(tooMany.status).toBe(422);
+  });
+
+  it('GET /v1/victims/{localId}/matches is 404 for another agency’s localId and for an unknown one', async () => {
+    const theirs = await b.api.GET('/v1/victims/{localId}/matches', { params: { path: { localId: 'A-M1' } } });
+    expect(theirs.response.status).toBe(404);
+    const raw = await request(t.baseUrl).get('/v1/victims/A-M1/matches').set('Authorization', `Bearer ${b.token}`);
+    expect(raw.status).toBe(404);
+    expect(raw.text.toLowerCase()).not.toContain('tecuanhuey');
+    expect((await a.api.GET('/v1/victims/{localId}/matches', { params: { path: { localId: 'A-nope' } } })).response.status).toBe(404);
+  });
+
+  it('GET /v1/victims/{localId}/matches shows a review pair as not the same person until a reviewer decides same_person', async () => {
+    // Twins' pattern (different first names, same surnames and birth date): review band, never linked automatically.
+    await put(a, 'A-M2', victim({ firstName: 'Anahí', paternalSurname: 'Cuatlapantzi', maternalSurname: 'Zempoalteca' }, { birthDate: '2004-11-30' }));
+    await put(b, 'B-M2', victim({ firstName: 'Yaretzi', paternalSurname: 'Cuatlapantzi', maternalSurname: 'Zempoalteca' }, { birthDate: '2004-11-30' }));
+    await drain();
+    const [before] = (await matchesOf(a, 'A-M2')).data.items;
+    expect(before).toMatchObject({ agencyCode: b.agencyCode, own: false, strength: 'review', samePerson: false, decision: null, fields: { firstName: 'disagree', surnames: 'exact', birthDate: 'exact' } });
+    expect(before.score).toBeLessThan(14);
+    const reviews = await b.api.GET('/v1/matches/reviews', { params: { query: { limit: 500 } } });
+    const task = reviews.data!.items.find((i) => i.records.some((r) => r.localId === 'B-M2'))!;
+    expect(task).toBeDefined();
+    const decided = await b.api.POST('/v1/matches/reviews/{id}/decision', { params: { path: { id: task.id } }, body: { decision: 'same_person', reason: 'Alias confirmed by the hotline' } });
+    expect(decided.response.status).toBe(200);
+    await drain();
+    const { data: after, raw } = await matchesOf(a, 'A-M2');
+    expect(after.items).toEqual([{ ...before, samePerson: true, decision: 'same_person' }]);
+    expect(raw.toLowerCase()).not.toContain('yaretzi');
+    expect((await matchesOf(b, 'B-M2')).data.items[0]).toMatchObject({ agencyCode: a.agencyCode, own: false, samePerson: true, decision: 'same_person' });
+    expect((await matchesOf(b, 'B-M2')).data.personKey).toBe(after.personKey);
+  });
+
+  it('GET /v1/victims/{localId}/matches is 401 without a token and 403 without matches:review', async () => {
+    await expectScopeGuard(t, ['get', '/v1/victims/A-M1/matches'], { none: noScope.token });
   });
 
   // Three values per row: jest-each would otherwise pass `done` as the third argument.

@@ -1574,6 +1574,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/victims/{localId}/matches': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Match candidates of one of the caller's victim records, highest score first: for each, the other
+     *     record's agency (code and kind; its `localId` only when it is the caller's own), the score, the
+     *     automatic outcome, the agreement level of each compared field, whether both are in one person cluster
+     *     now, and the reviewer decision. Never a value of any record. 404 when the record is not the caller's.
+     */
+    get: operations['listVictimMatches'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/victims/{localId}/person': {
     parameters: {
       query?: never;
@@ -4150,6 +4172,11 @@ export interface components {
        */
       thresholds: components['schemas']['MatchThresholdsDto'];
     };
+    /**
+     * @description Automatic outcome of the pair: `link` (≥ upper threshold), `review` (between the thresholds), `below` (under the lower threshold).
+     * @enum {string}
+     */
+    MatchStrength: 'link' | 'review' | 'below';
     MatchThresholdsDto: {
       lower: number;
       upper: number;
@@ -6279,6 +6306,48 @@ export interface components {
        *     ]
        */
       vulnerableGroups: string[];
+    };
+    VictimMatchDto: {
+      /**
+       * @description Agency holding the other record.
+       * @example FGE-CDMX
+       */
+      agencyCode: string;
+      /** @description Kind of that agency. */
+      agencyKind?: components['schemas']['AgencyKind'];
+      /**
+       * @description Reviewer decision on the pair, if any.
+       * @enum {string|null}
+       */
+      decision: 'same_person' | 'different_persons' | null;
+      /** @description Agreement level of each compared field (codes only), as stored when the pair was scored. */
+      fields: components['schemas']['MatchLevelsDto'];
+      /**
+       * @description The other record's localId, only when it is the caller's own record (absent otherwise).
+       * @example V-2025-0002
+       */
+      localId?: string;
+      /** @description True when the other record belongs to the caller's agency. */
+      own: boolean;
+      /** @description True when both records are in the same person cluster now (automatic link or reviewer decision). */
+      samePerson: boolean;
+      /**
+       * @description Fellegi–Sunter weight of the pair (bits).
+       * @example 18.5
+       */
+      score: number;
+      /** @description Automatic outcome of the pair: `link` (≥ upper threshold), `review` (between the thresholds), `below` (under the lower threshold). */
+      strength: components['schemas']['MatchStrength'];
+    };
+    VictimMatchesDto: {
+      items: components['schemas']['VictimMatchDto'][];
+      /** @example V-2025-0001 */
+      localId: string;
+      /**
+       * @description The record's person cluster (same value as `personKey` on the victim record); null until matched.
+       * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
+       */
+      personKey: string | null;
     };
     VictimPageDto: {
       items: components['schemas']['VictimRecordDto'][];
@@ -12998,6 +13067,57 @@ export interface operations {
         };
       };
       /** @description Token lacks scope victims:write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error (RFC 9457 problem details) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  listVictimMatches: {
+    parameters: {
+      query?: {
+        /** @description Number of candidates, highest score first; 1–100, default 20. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        localId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VictimMatchesDto'];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Token lacks scope matches:review */
       403: {
         headers: {
           [name: string]: unknown;

@@ -11,6 +11,8 @@ import {
   MatchReviewPageDto,
   MatchReviewQueryDto,
   MatchStatsDto,
+  VictimMatchesDto,
+  VictimMatchesQueryDto,
   VictimPersonDto,
 } from './dto/matches.dto';
 import { MatchesService } from './matches.service';
@@ -80,5 +82,17 @@ export class VictimPersonController {
   @Scopes('matches:review')
   getVictimPerson(@CurrentActor() actor: Actor, @Param('localId') localId: string): Promise<VictimPersonDto> {
     return this.matches.personOf(actor, localId);
+  }
+
+  /**
+   * Match candidates of one of the caller's victim records, highest score first: for each, the other
+   * record's agency (code and kind; its `localId` only when it is the caller's own), the score, the
+   * automatic outcome, the agreement level of each compared field, whether both are in one person cluster
+   * now, and the reviewer decision. Never a value of any record. 404 when the record is not the caller's.
+   */
+  @Get(':localId/matches')
+  @Scopes('matches:review')
+  listVictimMatches(@CurrentActor() actor: Actor, @Param('localId') localId: string, @Query() q: VictimMatchesQueryDto): Promise<VictimMatchesDto> {
+    return this.matches.matchesOf(actor, localId, q);
   }
 }

@@ -13,6 +13,9 @@ import type {
   MatchReviewPageDto,
   MatchReviewQueryDto,
   MatchStatsDto,
+  VictimMatchDto,
+  VictimMatchesDto,
+  VictimMatchesQueryDto,
   VictimPersonDto,
 } from './dto/matches.dto';
 import { MATCHING_OPS_QUEUE, MatchingEngineService } from './matching-engine.service';
@@ -215,6 +218,65 @@ export class MatchesService {
         if (!rec.person_id) return { localId, personId: null, records: 1, agencies: 1 };
         const [sum]: Array<{ records: number; agencies: number }> = await em.query(`SELECT records, agencies FROM matching_person_summary($1)`, [rec.person_id]);
         return { localId, personId: rec.person_id, records: sum.records, agencies: sum.agencies };
+      },
+      { readOnly: true },
+    );
+  }
+
+  /**
+   * Candidate matches of one of the caller's victim records (stored pairs, highest score first): the other
+   * side's agency code and kind, `localId` only for the caller's own records, score, outcome, stored levels,
+   * whether the two are in one cluster now and the reviewer decision. No value of any record.
+   */
+  async matchesOf(actor: Actor, localId: string, q: VictimMatchesQueryDto): Promise<VictimMatchesDto> {
+    if (!/^[A-Za-z0-9._:/-]{1,128}$/.test(localId)) {
+      throw ProblemException.validation([{ pointer: '#/localId', detail: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]', rule: 'localId' }]);
+    }
+    const limit = q.limit ?? 20;
+    return this.db.withAgency(
+      actor.agencyId,
+      async ({ em, agencyId }) => {
+        const [rec]: Array<{ id: string; person_id: string | null }> = await em.query(
+          `SELECT r.id, l.person_id FROM records r LEFT JOIN person_links l ON l.record_id = r.id AND l.agency_id = r.agency_id
+            WHERE r.agency_id = $1 AND r.kind = 'victims' AND r.local_id = $2`,
+          [agencyId, localId],
+        );
+        if (!rec) throw ProblemException.notFound('Victim');
+        const rows: Array<{ other: string; other_agency: string; agency_code: string; agency_kind: string | null; other_local: string | null; score: string; levels: VictimMatchDto['fields']; outcome: string; decision: string | null }> =
+          await em.query(
+            `SELECT x.other, x.other_agency, ag.code AS agency_code, ag.kind AS agency_kind, o.local_id AS other_local, x.score, x.levels, x.outcome, d.decision
+               FROM (SELECT CASE WHEN p.record_a = $2 THEN p.record_b ELSE p.record_a END AS other,
+                            CASE WHEN p.record_a = $2 THEN p.agency_b ELSE p.agency_a END AS other_agency,
+                            p.record_a, p.record_b, p.score, p.levels, p.outcome
+                       FROM match_pairs p
+                      WHERE (p.record_a = $2 AND p.agency_a = $1) OR (p.record_b = $2 AND p.agency_b = $1)) x
+               JOIN agencies ag ON ag.id = x.other_agency
+               LEFT JOIN records o ON o.id = x.other AND o.agency_id = $1
+               LEFT JOIN match_decisions d ON d.record_a = x.record_a AND d.record_b = x.record_b
+              ORDER BY x.score DESC, ag.code, x.other
+              LIMIT $3`,
+            [agencyId, rec.id, limit],
+          );
+        const same = new Set<string>(
+          rows.length
+            ? (await em.query(`SELECT record_id FROM matching_same_person($1, $2::uuid[])`, [rec.id, rows.map((r) => r.other)])).map((r: { record_id: string }) => r.record_id)
+            : [],
+        );
+        const items: VictimMatchDto[] = rows.map((r) => {
+          const own = r.other_agency === agencyId;
+          return {
+            agencyCode: r.agency_code,
+            ...(r.agency_kind ? { agencyKind: r.agency_kind } : {}),
+            own,
+            ...(own && r.other_local ? { localId: r.other_local } : {}),
+            score: Number(r.score),
+            strength: r.outcome === 'link' || r.outcome === 'review' ? r.outcome : 'below',
+            fields: r.levels,
+            samePerson: same.has(r.other),
+            decision: r.decision,
+          };
+        });
+        return { localId, personKey: rec.person_id, items };
       },
       { readOnly: true },
     );

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { AGENCY_KINDS } from '@app/auth';
 import { PageQueryDto } from '@app/http';
 
 export const REVIEW_STATUSES = ['pending', 'decided', 'superseded'] as const;
@@ -156,4 +158,54 @@ export class MatchStatsDto {
   modelVersion!: string;
   /** @example {"upper": 14, "lower": 6} */
   thresholds!: MatchThresholdsDto;
+}
+
+export const MATCH_STRENGTHS = ['link', 'review', 'below'] as const;
+
+export class VictimMatchesQueryDto {
+  /** Number of candidates, highest score first; 1–100, default 20. @example 20 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+/**
+ * One candidate match of the caller's victim record: the other record's agency, the score and the
+ * agreement level of each compared field. Never a value of either record (no names, dates, CURP,
+ * phones or free text); the other record's `localId` only when it is the caller's own.
+ */
+export class VictimMatchDto {
+  /** Agency holding the other record. @example "FGE-CDMX" */
+  agencyCode!: string;
+  /** Kind of that agency. */
+  @ApiProperty({ enum: AGENCY_KINDS, enumName: 'AgencyKind', required: false })
+  agencyKind?: string;
+  /** True when the other record belongs to the caller's agency. */
+  own!: boolean;
+  /** The other record's localId, only when it is the caller's own record (absent otherwise). @example "V-2025-0002" */
+  localId?: string;
+  /** Fellegi–Sunter weight of the pair (bits). @example 18.5 */
+  score!: number;
+  /** Automatic outcome of the pair: `link` (≥ upper threshold), `review` (between the thresholds), `below` (under the lower threshold). */
+  @ApiProperty({ enum: MATCH_STRENGTHS, enumName: 'MatchStrength' })
+  strength!: string;
+  /** Agreement level of each compared field (codes only), as stored when the pair was scored. */
+  fields!: MatchLevelsDto;
+  /** True when both records are in the same person cluster now (automatic link or reviewer decision). */
+  samePerson!: boolean;
+  /** Reviewer decision on the pair, if any. */
+  @ApiProperty({ type: 'string', enum: [...DECISIONS, null], nullable: true })
+  decision!: string | null;
+}
+
+/** Match candidates of one of the caller's victim records, highest score first. */
+export class VictimMatchesDto {
+  /** @example "V-2025-0001" */
+  localId!: string;
+  /** The record's person cluster (same value as `personKey` on the victim record); null until matched. @example "3fa85f64-5717-4562-b3fc-2c963f66afa6" */
+  personKey!: string | null;
+  items!: VictimMatchDto[];
 }
