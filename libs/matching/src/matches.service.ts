@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '@app/auth';
 import { AuditService } from '@app/audit';
 import { DbContext } from '@app/db';
@@ -43,6 +44,24 @@ interface ReviewRow {
  * The request side of matching: review tasks, decisions, cluster operations and cluster look-ups.
  * Everything runs in the caller's agency scope (RLS); cross-agency effects are queued for the worker.
  */
+/** 422 for a localId the record kinds would never accept (before any query). */
+function checkLocalId(localId: string): void {
+  if (!/^[A-Za-z0-9._:/-]{1,128}$/.test(localId)) {
+    throw ProblemException.validation([{ pointer: '#/localId', detail: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]', rule: 'localId' }]);
+  }
+}
+
+/** One of the agency's own victim records and its person cluster, or 404. */
+async function ownVictim(em: EntityManager, agencyId: string, localId: string): Promise<{ id: string; person_id: string | null }> {
+  const [rec]: Array<{ id: string; person_id: string | null }> = await em.query(
+    `SELECT r.id, l.person_id FROM records r LEFT JOIN person_links l ON l.record_id = r.id AND l.agency_id = r.agency_id
+      WHERE r.agency_id = $1 AND r.kind = 'victims' AND r.local_id = $2`,
+    [agencyId, localId],
+  );
+  if (!rec) throw ProblemException.notFound('Victim');
+  return rec;
+}
+
 @Injectable()
 export class MatchesService {
   constructor(
@@ -203,18 +222,11 @@ export class MatchesService {
   }
 
   async personOf(actor: Actor, localId: string): Promise<VictimPersonDto> {
-    if (!/^[A-Za-z0-9._:/-]{1,128}$/.test(localId)) {
-      throw ProblemException.validation([{ pointer: '#/localId', detail: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]', rule: 'localId' }]);
-    }
+    checkLocalId(localId);
     return this.db.withAgency(
       actor.agencyId,
       async ({ em, agencyId }) => {
-        const [rec]: Array<{ id: string; person_id: string | null }> = await em.query(
-          `SELECT r.id, l.person_id FROM records r LEFT JOIN person_links l ON l.record_id = r.id AND l.agency_id = r.agency_id
-            WHERE r.agency_id = $1 AND r.kind = 'victims' AND r.local_id = $2`,
-          [agencyId, localId],
-        );
-        if (!rec) throw ProblemException.notFound('Victim');
+        const rec = await ownVictim(em, agencyId, localId);
         if (!rec.person_id) return { localId, personId: null, records: 1, agencies: 1 };
         const [sum]: Array<{ records: number; agencies: number }> = await em.query(`SELECT records, agencies FROM matching_person_summary($1)`, [rec.person_id]);
         return { localId, personId: rec.person_id, records: sum.records, agencies: sum.agencies };
@@ -229,19 +241,12 @@ export class MatchesService {
    * whether the two are in one cluster now and the reviewer decision. No value of any record.
    */
   async matchesOf(actor: Actor, localId: string, q: VictimMatchesQueryDto): Promise<VictimMatchesDto> {
-    if (!/^[A-Za-z0-9._:/-]{1,128}$/.test(localId)) {
-      throw ProblemException.validation([{ pointer: '#/localId', detail: 'localId must be 1–128 characters of [A-Za-z0-9._:/-]', rule: 'localId' }]);
-    }
+    checkLocalId(localId);
     const limit = q.limit ?? 20;
     return this.db.withAgency(
       actor.agencyId,
       async ({ em, agencyId }) => {
-        const [rec]: Array<{ id: string; person_id: string | null }> = await em.query(
-          `SELECT r.id, l.person_id FROM records r LEFT JOIN person_links l ON l.record_id = r.id AND l.agency_id = r.agency_id
-            WHERE r.agency_id = $1 AND r.kind = 'victims' AND r.local_id = $2`,
-          [agencyId, localId],
-        );
-        if (!rec) throw ProblemException.notFound('Victim');
+        const rec = await ownVictim(em, agencyId, localId);
         const rows: Array<{ other: string; other_agency: string; agency_code: string; agency_kind: string | null; other_local: string | null; score: string; levels: VictimMatchDto['fields']; outcome: string; decision: string | null }> =
           await em.query(
             `SELECT x.other, x.other_agency, ag.code AS agency_code, ag.kind AS agency_kind, o.local_id AS other_local, x.score, x.levels, x.outcome, d.decision
