@@ -6,3 +6,4 @@ export * from './log-hygiene';
 export * from './api-process';
 export * from './route-guards';
 export * from './figures';
+export * from './changes';
