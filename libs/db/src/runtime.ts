@@ -26,10 +26,13 @@ export async function openDatabaseRuntime(config: AppConfig, log: (msg: string) 
     dataDir: config.embeddedDataDir,
     port: config.embeddedPort,
     persistent: true,
+    onLog: (line) => {
+      if (line.startsWith('embedded PostgreSQL:')) log(line);
+    },
   });
   for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   const url = server.url('puente');
   await ensureDatabase(url);
-  log(`embedded PostgreSQL ready on port ${config.embeddedPort} (${config.embeddedDataDir}) in ${Date.now() - started} ms`);
+  log(`embedded PostgreSQL ready on port ${config.embeddedPort} (${server.dataDir}) in ${Date.now() - started} ms`);
   return { url, embedded: true, stop: () => server.stop() };
 }
