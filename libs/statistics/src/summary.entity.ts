@@ -46,28 +46,6 @@ export class StatVictimUnitEntity {
   offenses!: string[];
 }
 
-/** Victim registrations per month × sex × elementary age band × offense set × linked. */
-@Entity('stat_victim_cube')
-export class StatVictimCubeEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_victim_cube' })
-  month!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_victim_cube' })
-  sex!: string;
-
-  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'pk_stat_victim_cube' })
-  ageLo!: number;
-
-  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_victim_cube' })
-  offenses!: string[];
-
-  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'pk_stat_victim_cube' })
-  linked!: boolean;
-
-  @Column({ type: 'int' })
-  n!: number;
-}
-
 /** The statistics dimensions of one current case record. */
 @Entity('stat_case_units')
 @Index('ix_stat_case_units_agency_month', ['agencyId', 'month'])
@@ -89,25 +67,6 @@ export class StatCaseUnitEntity {
 
   @Column({ type: 'text', array: true })
   offenses!: string[];
-}
-
-/** Investigation files per month × state × jurisdiction × offense set. */
-@Entity('stat_case_cube')
-export class StatCaseCubeEntity {
-  @PrimaryColumn({ type: 'varchar', length: 7, primaryKeyConstraintName: 'pk_stat_case_cube' })
-  month!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_cube' })
-  state!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_stat_case_cube' })
-  jurisdiction!: string;
-
-  @PrimaryColumn({ type: 'text', array: true, primaryKeyConstraintName: 'pk_stat_case_cube' })
-  offenses!: string[];
-
-  @Column({ type: 'int' })
-  n!: number;
 }
 
 /** The unit rows of persons with several current registrations (stat_victim_units WHERE linked), apart. */
@@ -132,7 +91,7 @@ export class StatVictimLinkedEntity {
   offenses!: string[];
 }
 
-/** Column types of the roll-up keys (summaries.ts ROLLUPS, migration 1764909000000). */
+/** Column types of the keys of the count tables (cubes and roll-ups). */
 const KEY_COLUMNS: Record<string, { property: string; options: ColumnOptions }> = {
   month: { property: 'month', options: { type: 'varchar', length: 7 } },
   year: { property: 'year', options: { type: 'varchar', length: 4 } },
@@ -145,8 +104,8 @@ const KEY_COLUMNS: Record<string, { property: string; options: ColumnOptions }> 
   jurisdiction: { property: 'jurisdiction', options: { type: 'varchar', length: 40 } },
 };
 
-/** An entity for a roll-up table: its key columns form the primary key, plus the count `n`. */
-function rollupEntity(table: string, keys: string[]): Function {
+/** An entity for a count table (a cube or a roll-up): its key columns form the primary key, plus the count `n`. */
+function countTableEntity(table: string, keys: string[]): Function {
   const RollupEntity = class {};
   Object.defineProperty(RollupEntity, 'name', { value: `Stat_${table}` });
   Entity(table)(RollupEntity);
@@ -155,8 +114,12 @@ function rollupEntity(table: string, keys: string[]): Function {
   return RollupEntity;
 }
 
-const ROLLUP_ENTITIES = (
+const COUNT_TABLE_ENTITIES = (
   [
+    // The cubes: victim registrations per month × sex × elementary age band × offense set × linked; files per month × state × jurisdiction × offense set.
+    ['stat_victim_cube', ['month', 'sex', 'age_lo', 'offenses', 'linked']],
+    ['stat_case_cube', ['month', 'state', 'jurisdiction', 'offenses']],
+    // Their roll-ups (summaries.ts ROLLUPS, PER_OFFENSE; migration 1764909000000).
     ['stat_victim_by_age', ['month', 'sex', 'age_lo', 'linked']],
     ['stat_victim_by_offense', ['month', 'sex', 'offenses', 'linked']],
     ['stat_victim_by_age_y', ['year', 'sex', 'age_lo', 'linked']],
@@ -172,14 +135,12 @@ const ROLLUP_ENTITIES = (
     ['stat_case_per_offense', ['month', 'state', 'jurisdiction', 'offense']],
     ['stat_case_per_offense_y', ['year', 'state', 'jurisdiction', 'offense']],
   ] as const
-).map(([table, keys]) => rollupEntity(table, [...keys]));
+).map(([table, keys]) => countTableEntity(table, [...keys]));
 
 export const STATISTICS_ENTITIES = [
   StatDirtyEntity,
   StatVictimUnitEntity,
-  StatVictimCubeEntity,
   StatCaseUnitEntity,
-  StatCaseCubeEntity,
   StatVictimLinkedEntity,
-  ...ROLLUP_ENTITIES,
+  ...COUNT_TABLE_ENTITIES,
 ];
