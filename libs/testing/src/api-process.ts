@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,10 +33,32 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Builds dist/ when the compiled entry points are missing (CI builds before the tests). */
+/**
+ * Builds dist/ when the compiled entry points are missing (CI builds before the tests). Test files run in
+ * parallel workers: one builds while the others wait on a lock directory (`mkdir` is atomic) and never
+ * start the API from a half-written dist/.
+ */
 export async function ensureBuilt(): Promise<void> {
-  if (existsSync(API_ENTRY) && existsSync(CLI_ENTRY)) return;
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  const built = () => existsSync(API_ENTRY) && existsSync(CLI_ENTRY);
+  if (built()) return;
+  const lock = join(ROOT, '.data', 'build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true }); // left by a killed run
+      await new Promise((r) => setTimeout(r, 500));
+      if (!existsSync(lock) && built()) return; // another worker built it
+    }
+  }
+  try {
+    if (!built()) await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Environment shared by every start of one simulated deployment: same keys, so tokens and data survive restarts. */
