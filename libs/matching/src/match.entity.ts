@@ -95,6 +95,7 @@ export class MatchPairEntity {
 @Unique('uq_match_reviews_pair', ['recordA', 'recordB'])
 @Index('ix_match_reviews_agency_a', ['agencyA', 'status', 'createdAt', 'id'])
 @Index('ix_match_reviews_agency_b', ['agencyB', 'status', 'createdAt', 'id'])
+@Index('ix_match_reviews_record_b', ['recordB'])
 export class MatchReviewEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_match_reviews' })
   id!: string;

@@ -3,13 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
 import type { MatchingEngineExtension } from './clk/engine-extension';
+import { profileOfRecord } from './record-profile';
 import {
   type Comparison,
   type MatchModel,
   type MatchProfile,
   type TermFrequencies,
   blockingKeys,
-  buildProfile,
   clusterRecords,
   compareProfiles,
   conflicting,
@@ -98,19 +98,7 @@ export class MatchingEngineService {
     for (const r of rows) {
       if (r.withdrawn_at) continue;
       const pii = r.pii_enc ? this.cipher.decryptJson<Record<string, unknown>>(r.pii_enc) : {};
-      const d = r.data;
-      const profile = buildProfile({
-        names: pii.names as never,
-        curp: pii.curp as string | undefined,
-        sex: d.sex as string | undefined,
-        birthDate: d.birthDate as string | undefined,
-        ageAtEvent: d.ageAtEvent as number | undefined,
-        eventDate: d.eventDate as string | undefined,
-        identifiedOn: d.identifiedOn as string | undefined,
-        nationality: Array.isArray(d.nationality) ? (d.nationality as string[]) : undefined,
-        stateOfOrigin: d.stateOfOrigin as string | undefined,
-        municipalityOfOrigin: d.municipalityOfOrigin as string | undefined,
-      });
+      const profile = profileOfRecord(pii, r.data);
       if (profile) profiles.set(r.id, { agencyId: r.agency_id, profile });
     }
     t = this.lap('profile', t);
@@ -125,7 +113,7 @@ export class MatchingEngineService {
       await em.query(
         `INSERT INTO match_term_counts (term_hash, n) SELECT * FROM unnest($1::text[], $2::int[])
          ON CONFLICT (term_hash) DO UPDATE SET n = greatest(match_term_counts.n + EXCLUDED.n, 0)`,
-        [changes.map(([term]) => this.cipher.blindIndex('match:tf', term)), changes.map(([, n]) => n)],
+        [changes.map(([term]) => this.termHash(term)), changes.map(([, n]) => n)],
       );
     }
     if (profiles.size !== previous.length) {
@@ -191,10 +179,12 @@ export class MatchingEngineService {
         `SELECT record_id, agency_id, profile_enc FROM match_profiles WHERE record_id = ANY($1::uuid[])`,
         [others],
       );
+      t = this.lap('candidate-profiles-read', t);
       for (const p of prof) profiles.set(p.record_id, { agencyId: p.agency_id, profile: this.cipher.decryptJson<MatchProfile>(p.profile_enc) });
+      t = this.lap('candidate-profiles-decrypt', t);
     }
     const tf = await this.termFrequencies(em, [...profiles.values()].map((p) => p.profile));
-    t = this.lap('load-candidate-profiles', t);
+    t = this.lap('term-counts', t);
     const pairs: Array<{ a: string; b: string; agencyA: string; agencyB: string; score: number; levels: Comparison; outcome: string }> = [];
     for (const [a, b] of pairKeys.values()) {
       const pa = profiles.get(a);
@@ -250,7 +240,7 @@ export class MatchingEngineService {
     t = this.lap('store-pairs-reviews', t);
     for (const x of this.extensions) await x.afterCompare(em, known); // extension hook (CLK)
     t = this.lap('extensions', t);
-    await this.recluster(em, known);
+    await this.recluster(em, known, new Map([...profiles].map(([id, p]) => [id, p.profile])));
     this.lap('recluster', t);
     return {
       records: rows.length,
@@ -261,12 +251,27 @@ export class MatchingEngineService {
     };
   }
 
+  /**
+   * Keyed hash of a term (`match:tf`), memoised in this process: a candidate set repeats the same common
+   * names, and each HMAC costs a few microseconds. Bounded: the memo is dropped when it reaches 200,000
+   * terms (process memory only; nothing is written).
+   */
+  private termHash(term: string): string {
+    let h = this.termHashes.get(term);
+    if (h === undefined) {
+      if (this.termHashes.size >= 200_000) this.termHashes.clear();
+      this.termHashes.set(term, (h = this.cipher.blindIndex('match:tf', term)));
+    }
+    return h;
+  }
+  private readonly termHashes = new Map<string, string>();
+
   /** Counts of the name terms of `profiles` (keyed hashes in match_term_counts) and the number of profiles. */
   async termFrequencies(em: EntityManager, profiles: MatchProfile[]): Promise<TermFrequencies> {
     const hashOf = new Map<string, string>();
-    for (const p of profiles) for (const term of profileTerms(p)) if (!hashOf.has(term)) hashOf.set(term, this.cipher.blindIndex('match:tf', term));
+    for (const p of profiles) for (const term of profileTerms(p)) if (!hashOf.has(term)) hashOf.set(term, this.termHash(term));
     const [counts, total]: [Array<{ term_hash: string; n: number }>, Array<{ value: string }>] = await Promise.all([
-      hashOf.size ? em.query(`SELECT term_hash, n FROM match_term_counts WHERE term_hash = ANY($1::text[])`, [[...hashOf.values()]]) : Promise.resolve([]),
+      hashOf.size ? em.query(`SELECT term_hash, n FROM match_term_counts WHERE term_hash = ANY($1::bpchar[])`, [[...hashOf.values()]]) : Promise.resolve([]),
       em.query(`SELECT value FROM match_counters WHERE name = 'profiles'`),
     ]);
     const byHash = new Map(counts.map((c) => [c.term_hash, c.n]));
@@ -278,17 +283,18 @@ export class MatchingEngineService {
    * that contain `seeds` or shared a cluster with them. Person ids are kept where possible (a cluster
    * keeps the id most of its records had), so they are stable pseudonymous keys.
    */
-  async recluster(em: EntityManager, seeds: string[]): Promise<void> {
+  async recluster(em: EntityManager, seeds: string[], loaded: ReadonlyMap<string, MatchProfile> = new Map()): Promise<void> {
     const nodes = new Set<string>(seeds);
     let frontier = [...seeds];
     for (let round = 0; frontier.length && round < 50; round++) {
+      // One index scan per branch (record_a, record_b of pairs and decisions; person of links): an OR over
+      // `IN (subquery)` would scan the whole pair table once per round.
       const next: Array<{ id: string }> = await em.query(
-        `WITH f AS (SELECT unnest($1::uuid[]) AS id)
-         SELECT l2.record_id AS id FROM person_links l1 JOIN person_links l2 ON l2.person_id = l1.person_id WHERE l1.record_id IN (SELECT id FROM f)
-         UNION SELECT CASE WHEN p.record_a IN (SELECT id FROM f) THEN p.record_b ELSE p.record_a END FROM match_pairs p
-          WHERE p.outcome = 'link' AND (p.record_a IN (SELECT id FROM f) OR p.record_b IN (SELECT id FROM f))
-         UNION SELECT CASE WHEN d.record_a IN (SELECT id FROM f) THEN d.record_b ELSE d.record_a END FROM match_decisions d
-          WHERE d.decision = 'same_person' AND (d.record_a IN (SELECT id FROM f) OR d.record_b IN (SELECT id FROM f))`,
+        `SELECT l2.record_id AS id FROM person_links l1 JOIN person_links l2 ON l2.person_id = l1.person_id WHERE l1.record_id = ANY($1::uuid[])
+         UNION SELECT p.record_b FROM match_pairs p WHERE p.record_a = ANY($1::uuid[]) AND p.outcome = 'link'
+         UNION SELECT p.record_a FROM match_pairs p WHERE p.record_b = ANY($1::uuid[]) AND p.outcome = 'link'
+         UNION SELECT d.record_b FROM match_decisions d WHERE d.record_a = ANY($1::uuid[]) AND d.decision = 'same_person'
+         UNION SELECT d.record_a FROM match_decisions d WHERE d.record_b = ANY($1::uuid[]) AND d.decision = 'same_person'`,
         [frontier],
       );
       frontier = next.map((n) => n.id).filter((id) => !nodes.has(id));
@@ -322,8 +328,17 @@ export class MatchingEngineService {
     // automatic cluster, unless a reviewer said they are the same person.
     const grouped = clusters.filter((c) => c.length > 1 && c.length <= 200).flat();
     if (grouped.length) {
-      const rows: Array<{ record_id: string; profile_enc: string }> = await em.query(`SELECT record_id, profile_enc FROM match_profiles WHERE record_id = ANY($1::uuid[])`, [grouped]);
-      const prof = new Map(rows.map((r) => [r.record_id, this.cipher.decryptJson<MatchProfile>(r.profile_enc)]));
+      // Profiles the caller already decrypted are reused; only the other cluster members are read.
+      const prof = new Map<string, MatchProfile>();
+      for (const id of grouped) {
+        const p = loaded.get(id);
+        if (p) prof.set(id, p);
+      }
+      const missing = grouped.filter((id) => !prof.has(id));
+      if (missing.length) {
+        const rows: Array<{ record_id: string; profile_enc: string }> = await em.query(`SELECT record_id, profile_enc FROM match_profiles WHERE record_id = ANY($1::uuid[])`, [missing]);
+        for (const r of rows) prof.set(r.record_id, this.cipher.decryptJson<MatchProfile>(r.profile_enc));
+      }
       const reviewed = new Set(must.map(([a, b]) => ordered(a, b).join('|')));
       const conflicts: Array<[string, string]> = [];
       for (const c of clusters) {
