@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { AgenciesService } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
-import { openDatabaseRuntime, runMigrations } from '@app/db';
+import { DbContext, openDatabaseRuntime, runMigrations } from '@app/db';
 import { createRootLogger } from '@app/http';
 import { MatchingEngineService, MatchingRebuildService } from '@app/matching';
 import { generateLabelled, type LabelledVictim } from '@app/synthetic';
@@ -15,7 +15,7 @@ import { createApp } from '../apps/api/src/configure-app';
 import { exactBaseline, pairwiseScores, runBulk } from './matching-quality';
 
 /**
- * `npm run bench:matching -- [--persons 2000] [--seed 7] [--max-block 100] [--db-persons N] [--no-db] [--latency 200]`
+ * `npm run bench:matching -- [--persons 2000] [--seed 7] [--max-block 100] [--db-persons N] [--no-db] [--latency 200] [--threads N] [--latency-only]`
  *
  * 1. Quality (in memory, the same bulk code as `matching:rebuild`): labelled synthetic records
  *    (libs/synthetic/src/labelled.ts: ~1.7 records per person over 12 agencies, Zipf-distributed names,
@@ -30,6 +30,9 @@ import { exactBaseline, pairwiseScores, runBulk } from './matching-quality';
  * 3. Incremental: `--latency` held-out records (new persons and other agencies' copies of stored
  *    persons) are inserted one by one and matched by the incremental engine (`processRecords`, what the
  *    job worker runs): p50 / p95 / max milliseconds against the stored records.
+ *    `--latency-only` (with `DATABASE_URL` pointing at a database an earlier run of the same `--db-persons`
+ *    and `--seed` filled): skips the load and the rebuild and measures only this step again, against what is
+ *    stored (the held-out records get new local ids, so runs can be repeated).
  */
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,12 +95,19 @@ async function main(): Promise<void> {
     const app = await createApp({ ...config, databaseUrl: db.url }, { logger: createRootLogger('warn') });
     await app.init();
     const cipher = app.get<FieldCipher>(FIELD_CIPHER);
+    const latencyOnly = process.argv.includes('--latency-only');
+    if (latencyOnly && !config0.databaseUrl) throw new Error('--latency-only needs DATABASE_URL (a database filled by an earlier run)');
     const agencies: string[] = [];
-    for (let k = 0; k < 12; k++) {
+    if (latencyOnly) {
+      const rows: Array<{ id: string }> = await app.get(DbContext).system((em) => em.query(`SELECT id FROM agencies WHERE code LIKE 'mb-%' ORDER BY created_at DESC, code LIMIT 12`));
+      agencies.push(...rows.map((r) => r.id));
+    }
+    for (let k = agencies.length; k < 12; k++) {
       const a = await app.get(AgenciesService).create({ code: `mb-${k}-${Date.now().toString(36)}`, name: `Matching bench ${k}`, kind: 'prosecutor', jurisdiction: '09' }, 'bench');
       agencies.push(a.id);
     }
     const pool = new Pool({ connectionString: db.url, max: 2 });
+    const runTag = Date.now().toString(36);
     const insert = async (recs: LabelledVictim[]): Promise<string[]> => {
       const cols = { agency: [] as string[], local: [] as string[], hash: [] as string[], data: [] as string[], pii: [] as string[] };
       for (const v of recs) {
@@ -115,7 +125,7 @@ async function main(): Promise<void> {
         };
         const pii = { names: v.names, ...(v.curp ? { curp: v.curp } : {}) };
         cols.agency.push(agencies[v.agency]);
-        cols.local.push(`${v.localId}`);
+        cols.local.push(latencyOnly ? `${v.localId}-r${runTag}` : `${v.localId}`);
         cols.data.push(JSON.stringify(data));
         cols.pii.push(cipher.encryptJson(pii));
         cols.hash.push(createHash('sha256').update(cols.data[cols.data.length - 1]).update(cols.pii[cols.pii.length - 1]).digest('hex'));
@@ -128,40 +138,44 @@ async function main(): Promise<void> {
       );
       return res.rows.map((r: { id: string }) => r.id);
     };
-    t = performance.now();
-    const ids: string[] = [];
-    for (let s = 0; s < stored.length; s += 10_000) {
-      ids.push(...(await insert(stored.slice(s, s + 10_000))));
-      if (s % 100_000 === 0) process.stderr.write(`loaded ${s + Math.min(10_000, stored.length - s)} records\n`);
+    if (!latencyOnly) {
+      t = performance.now();
+      const ids: string[] = [];
+      for (let s = 0; s < stored.length; s += 10_000) {
+        ids.push(...(await insert(stored.slice(s, s + 10_000))));
+        if (s % 100_000 === 0) process.stderr.write(`loaded ${s + Math.min(10_000, stored.length - s)} records\n`);
+      }
+      const loadSeconds = (performance.now() - t) / 1000;
+      const rebuild = app.get(MatchingRebuildService);
+      t = performance.now();
+      let lastPhase = '';
+      const threadsArg = arg('threads', '');
+      const result = await rebuild.rebuild({
+        maxBlock,
+        ...(threadsArg ? { threads: Number(threadsArg) } : {}),
+        onProgress: (p) => {
+          if (p.phase !== lastPhase) process.stderr.write(`${p.phase} … (${round((performance.now() - t) / 1000, 1)} s)\n`);
+          lastPhase = p.phase;
+        },
+      });
+      const rebuildSeconds = (performance.now() - t) / 1000;
+      const links: Array<{ record_id: string; person_id: string }> = (await pool.query(`SELECT record_id, person_id FROM person_links`)).rows;
+      const personOf = new Map(links.map((l) => [l.record_id, l.person_id]));
+      const storedTruth = Int32Array.from(stored.map((d) => d.person));
+      const dbQuality = pairwiseScores(
+        ids.map((id) => personOf.get(id) ?? id),
+        storedTruth,
+      );
+      out.scale = {
+        records: stored.length,
+        bulkLoadSeconds: round(loadSeconds, 1),
+        rebuildSeconds: round(rebuildSeconds, 1),
+        recordsPerSecond: Math.round(stored.length / rebuildSeconds),
+        rebuild: result,
+        storedClusters: fmt(dbQuality),
+      };
+      process.stderr.write(`${JSON.stringify(out.scale)}\n`);
     }
-    const loadSeconds = (performance.now() - t) / 1000;
-    const rebuild = app.get(MatchingRebuildService);
-    t = performance.now();
-    let lastPhase = '';
-    const result = await rebuild.rebuild({
-      maxBlock,
-      onProgress: (p) => {
-        if (p.phase !== lastPhase) process.stderr.write(`${p.phase} … (${round((performance.now() - t) / 1000, 1)} s)\n`);
-        lastPhase = p.phase;
-      },
-    });
-    const rebuildSeconds = (performance.now() - t) / 1000;
-    const links: Array<{ record_id: string; person_id: string }> = (await pool.query(`SELECT record_id, person_id FROM person_links`)).rows;
-    const personOf = new Map(links.map((l) => [l.record_id, l.person_id]));
-    const storedTruth = Int32Array.from(stored.map((d) => d.person));
-    const dbQuality = pairwiseScores(
-      ids.map((id) => personOf.get(id) ?? id),
-      storedTruth,
-    );
-    out.scale = {
-      records: stored.length,
-      bulkLoadSeconds: round(loadSeconds, 1),
-      rebuildSeconds: round(rebuildSeconds, 1),
-      recordsPerSecond: Math.round(stored.length / rebuildSeconds),
-      rebuild: result,
-      storedClusters: fmt(dbQuality),
-    };
-    process.stderr.write(`${JSON.stringify(out.scale)}\n`);
 
     // 3. Incremental: one new record at a time against everything stored.
     const engineSvc = app.get(MatchingEngineService);
@@ -174,7 +188,8 @@ async function main(): Promise<void> {
     }
     lat.sort((x, y) => x - y);
     const q = (p: number) => round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))], 1);
-    out.incremental = { storedRecords: stored.length, newRecords: held.length, ms: { p50: q(0.5), p95: q(0.95), max: round(lat[lat.length - 1] ?? 0, 1) }, stageMs: engineSvc.timings };
+    const [{ n: storedNow }] = (await pool.query(`SELECT count(*)::int AS n FROM match_profiles`)).rows as Array<{ n: number }>;
+    out.incremental = { storedRecords: storedNow, newRecords: held.length, ms: { p50: q(0.5), p95: q(0.95), max: round(lat[lat.length - 1] ?? 0, 1) }, stageMs: engineSvc.timings };
     await pool.end();
     await app.close();
   } finally {

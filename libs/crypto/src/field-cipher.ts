@@ -20,6 +20,23 @@ export class FieldCipher {
     this.activeKid = keys[0].kid;
   }
 
+  /**
+   * The key material, to build the same cipher in a worker thread of this process (`FieldCipher.inWorker`;
+   * the matching rebuild decrypts and hashes on several cores). Never to be logged, stored or sent elsewhere.
+   */
+  forWorkerThread(): { keys: Array<{ kid: string; key: Uint8Array }>; indexKey: Uint8Array } {
+    return { keys: [...this.keys].map(([kid, key]) => ({ kid, key: new Uint8Array(key) })), indexKey: new Uint8Array(this.indexKey) };
+  }
+
+  /** The cipher of `forWorkerThread()`, in the worker thread that received it. */
+  static inWorker(m: { keys: Array<{ kid: string; key: Uint8Array }>; indexKey: Uint8Array }): FieldCipher {
+    // The active key is the first of the map (insertion order), so the order carries it over.
+    return new FieldCipher(
+      m.keys.map((k) => ({ kid: k.kid, key: Buffer.from(k.key) })),
+      Buffer.from(m.indexKey),
+    );
+  }
+
   encrypt(plaintext: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKid)!, iv);

@@ -3,7 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
-import { type Comparison, type MatchModel, type MatchProfile, type TermFrequencies, blockIndex, blockingKeys, buildProfile, clusterConflicts, clusterIndexed, estimate, plainKeys, profileTerms, scoreCandidates } from './engine';
+import { BlockIndexBuilder, type Comparison, type MatchModel, type MatchProfile, type TermFrequencies, blockIndex, clusterConflicts, clusterIndexed, estimate, plainKeys, profileTerms, scoreCandidates, scoreInThreads } from './engine';
+import { LoadPool } from './load-pool';
+import { type LoadRow, pgArray } from './load-worker';
+import { PROFILE_DATA_FIELDS } from './record-profile';
 import { MatchingEngineService } from './matching-engine.service';
 import { ClkMatcherService } from './clk/clk-matcher.service';
 
@@ -79,7 +82,7 @@ export class MatchingRebuildService {
     private readonly clk: ClkMatcherService,
   ) {}
 
-  async rebuild(opts: { maxBlock?: number; onProgress?: (p: RebuildProgress) => void } = {}): Promise<RebuildResult> {
+  async rebuild(opts: { maxBlock?: number; threads?: number; onProgress?: (p: RebuildProgress) => void } = {}): Promise<RebuildResult> {
     const model = this.engine.model;
     const maxBlock = opts.maxBlock ?? this.engine.maxBlock;
     const progress = opts.onProgress ?? (() => undefined);
@@ -100,8 +103,12 @@ export class MatchingRebuildService {
       await em.query(`SET LOCAL synchronous_commit = off`);
       const [{ n: total }]: Array<{ n: number }> = await em.query(`SELECT count(*)::int AS n FROM records WHERE kind = 'victims' AND withdrawn_at IS NULL`);
       await em.query(`TRUNCATE match_keys, match_profiles, match_pairs, match_term_counts`);
-      // The key-hash index is rebuilt once after the load (much faster than millions of random inserts).
+      // The indexes of match_keys (about 12 rows per record) are built once after the load: much faster than
+      // maintaining three B-trees through millions of inserts. DDL is transactional: a failed rebuild
+      // rolls back to the previous state, indexes included.
+      await em.query(`ALTER TABLE match_keys DROP CONSTRAINT IF EXISTS pk_match_keys`);
       await em.query(`DROP INDEX IF EXISTS ix_match_keys_hash`);
+      await em.query(`DROP INDEX IF EXISTS ix_match_keys_agency_record`);
 
       // 1. load
       const ids: string[] = [];
@@ -109,125 +116,118 @@ export class MatchingRebuildService {
       /** Every current victim record (also those without a profile: CLK-only records). */
       const victims: string[] = [];
       const profiles: Array<MatchProfile | null> = [];
-      const keysOf: string[][] = [];
+      const blocks = new BlockIndexBuilder();
       const terms = new MemoryTerms();
-      let pending: Promise<unknown> | null = null;
       let keyCount = 0;
       let after = '00000000-0000-0000-0000-000000000000';
-      for (;;) {
-        const rows: Array<{ id: string; agency_id: string; data: Record<string, unknown>; pii_enc: string | null }> = await em.query(
-          `SELECT id, agency_id, jsonb_build_object('sex', data->'sex', 'birthDate', data->'birthDate', 'ageAtEvent', data->'ageAtEvent', 'eventDate', data->'eventDate', 'identifiedOn', data->'identifiedOn', 'nationality', data->'nationality', 'stateOfOrigin', data->'stateOfOrigin', 'municipalityOfOrigin', data->'municipalityOfOrigin') AS data, pii_enc
+      const readPage = async (): Promise<LoadRow[]> => {
+        const rows: LoadRow[] = await em.query(
+          `SELECT id, agency_id, jsonb_build_object(${PROFILE_DATA_FIELDS.map((f) => `'${f}', data->'${f}'`).join(', ')}) AS data, pii_enc
              FROM records WHERE kind = 'victims' AND withdrawn_at IS NULL AND id > $1 ORDER BY id LIMIT ${PAGE}`,
           [after],
         );
-        if (!rows.length) break;
-        after = rows[rows.length - 1].id;
-        const prof: { record_id: string[]; agency_id: string[]; profile_enc: string[] } = { record_id: [], agency_id: [], profile_enc: [] };
-        const keys: { record_id: string[]; key_type: string[]; key_hash: string[]; agency_id: string[] } = { record_id: [], key_type: [], key_hash: [], agency_id: [] };
-        for (const r of rows) {
-          victims.push(r.id);
-          const pii = r.pii_enc ? this.cipher.decryptJson<Record<string, unknown>>(r.pii_enc) : {};
-          const d = r.data;
-          const profile = buildProfile({
-            names: pii.names as never,
-            curp: pii.curp as string | undefined,
-            sex: d.sex as string | undefined,
-            birthDate: d.birthDate as string | undefined,
-            ageAtEvent: d.ageAtEvent as number | undefined,
-            eventDate: d.eventDate as string | undefined,
-            identifiedOn: d.identifiedOn as string | undefined,
-            nationality: Array.isArray(d.nationality) ? (d.nationality as string[]) : undefined,
-            stateOfOrigin: d.stateOfOrigin as string | undefined,
-            municipalityOfOrigin: d.municipalityOfOrigin as string | undefined,
-          });
-          if (!profile) continue;
-          ids.push(r.id);
-          agencies.push(r.agency_id);
-          profiles.push(profile);
-          terms.add(profile);
-          prof.record_id.push(r.id);
-          prof.agency_id.push(r.agency_id);
-          prof.profile_enc.push(this.cipher.encryptJson(profile));
-          const mine: string[] = [];
-          for (const k of blockingKeys(profile)) {
-            const h = this.cipher.blindIndex(`match:${k.type}`, k.value);
-            keys.record_id.push(r.id);
-            keys.key_type.push(k.type);
-            keys.key_hash.push(h);
-            keys.agency_id.push(r.agency_id);
-            mine.push(h.slice(0, 16));
+        if (rows.length) after = rows[rows.length - 1].id;
+        return rows;
+      };
+      // Pipeline: worker threads prepare page n (decrypt, profile, encrypt, hash) while the connection
+      // writes page n − 1 and reads page n + 1.
+      // Threads only pay off beyond one page (each starts a runtime and gets the key material).
+      const pool = new LoadPool(this.cipher, total > PAGE ? opts.threads : 1);
+      let pending: Promise<unknown> | null = null;
+      try {
+        let rows = await readPage();
+        while (rows.length) {
+          const work = pool.prepare(rows);
+          const nextRows = readPage();
+          const batches = await work;
+          for (const b of batches) {
+            for (const v of b.victims) victims.push(v);
+            for (let i = 0; i < b.ids.length; i++) {
+              ids.push(b.ids[i]);
+              agencies.push(b.agencies[i]);
+              profiles.push(b.profiles[i]);
+              terms.add(b.profiles[i]);
+              blocks.add(b.shortKeys[i]);
+            }
+            keyCount += b.keyCount;
           }
-          keysOf.push(mine);
-          keyCount += mine.length;
+          if (pending) await pending;
+          pending = (async () => {
+            for (const b of batches) {
+              if (!b.ids.length) continue;
+              await em.query(
+                `INSERT INTO match_profiles (record_id, agency_id, profile_enc, updated_at) SELECT x.r, x.a, x.p, now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(r, a, p)`,
+                [b.profileRows.recordId, b.profileRows.agencyId, b.profileRows.profileEnc],
+              );
+              await em.query(`INSERT INTO match_keys (record_id, key_type, key_hash, agency_id) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])`, [
+                b.keyRows.recordId,
+                b.keyRows.keyType,
+                b.keyRows.keyHash,
+                b.keyRows.agencyId,
+              ]);
+            }
+          })();
+          progress({ phase: 'load', done: ids.length, total });
+          rows = await nextRows;
         }
-        if (pending) await pending;
-        pending = (async () => {
-          await em.query(
-            `INSERT INTO match_profiles (record_id, agency_id, profile_enc, updated_at) SELECT x.r, x.a, x.p, now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(r, a, p)`,
-            [prof.record_id, prof.agency_id, prof.profile_enc],
-          );
-          await em.query(`INSERT INTO match_keys (record_id, key_type, key_hash, agency_id) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) ON CONFLICT DO NOTHING`, [
-            keys.record_id,
-            keys.key_type,
-            keys.key_hash,
-            keys.agency_id,
-          ]);
-        })();
-        progress({ phase: 'load', done: ids.length, total });
+      } finally {
+        await pool.close();
       }
       if (pending) await pending;
       lap('load');
-      progress({ phase: 'index', done: 0, total: 1 });
-      await em.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-      await em.query(`CREATE INDEX ix_match_keys_hash ON match_keys (key_hash)`);
-      lap('index');
 
-      // 2. term counts
-      const termHashes: string[] = [];
-      const termCounts: number[] = [];
-      for (const [term, n] of terms.counts) {
-        termHashes.push(this.cipher.blindIndex('match:tf', term));
-        termCounts.push(n);
-      }
-      for (let s = 0; s < termHashes.length; s += 50_000) {
-        await em.query(`INSERT INTO match_term_counts (term_hash, n) SELECT * FROM unnest($1::text[], $2::int[])`, [termHashes.slice(s, s + 50_000), termCounts.slice(s, s + 50_000)]);
-      }
-      await em.query(`INSERT INTO match_counters (name, value) VALUES ('profiles', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [profiles.length]);
-      lap('terms');
-
-      // 3. candidates and scores
-      const ix = blockIndex(keysOf);
-      keysOf.length = 0;
-      const marker = new Int32Array(ix.n).fill(-1);
-      const pairs: ReturnType<typeof scoreCandidates>['pairs'] = [];
-      let compared = 0;
-      let skippedBlockVisits = 0;
-      const slice = 10_000;
-      for (let from = 0; from < ix.n; from += slice) {
-        const r = scoreCandidates(profiles, ix, { model, tf: terms, maxBlock, from, to: from + slice }, marker);
-        for (const p of r.pairs) pairs.push(p);
-        compared += r.compared;
-        skippedBlockVisits += r.skippedBlocks;
-        progress({ phase: 'score', done: Math.min(from + slice, ix.n), total: ix.n });
-      }
+      // 2 + 3. The database builds the key indexes and writes the term counts while this process scores the
+      // candidate pairs in worker threads (the two use different cores).
+      const database = (async () => {
+        await em.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+        await em.query(`ALTER TABLE match_keys ADD CONSTRAINT pk_match_keys PRIMARY KEY (record_id, key_type, key_hash)`);
+        await em.query(`CREATE INDEX ix_match_keys_hash ON match_keys (key_hash)`);
+        await em.query(`CREATE INDEX ix_match_keys_agency_record ON match_keys (agency_id, record_id)`);
+        const indexSeconds = (performance.now() - t) / 1000;
+        const termHashes: string[] = [];
+        const termCounts: number[] = [];
+        for (const [term, n] of terms.counts) {
+          termHashes.push(this.cipher.blindIndex('match:tf', term));
+          termCounts.push(n);
+        }
+        for (let s = 0; s < termHashes.length; s += 50_000) {
+          await em.query(`INSERT INTO match_term_counts (term_hash, n) SELECT * FROM unnest($1::text[], $2::int[])`, [
+            pgArray(termHashes.slice(s, s + 50_000)),
+            pgArray(termCounts.slice(s, s + 50_000).map(String)),
+          ]);
+        }
+        await em.query(`INSERT INTO match_counters (name, value) VALUES ('profiles', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [profiles.length]);
+        return { indexSeconds, seconds: (performance.now() - t) / 1000 };
+      })();
+      const ix = blocks.build();
+      const scored = await scoreInThreads(profiles, ix, {
+        model,
+        terms: terms.counts,
+        total: terms.total,
+        maxBlock,
+        threads: opts.threads,
+        onProgress: (done, n) => progress({ phase: 'score', done, total: n }),
+      });
+      const scoreSeconds = (performance.now() - t) / 1000;
+      const db = await database;
+      const { pairs, compared } = scored;
+      const skippedBlockVisits = scored.skippedBlocks;
       lap('score');
+      // Concurrent phases: their own durations (the lap above is the wall time of both).
+      seconds.index = Math.round(db.indexSeconds * 10) / 10;
+      seconds.terms = Math.round((db.seconds - db.indexSeconds) * 10) / 10;
+      seconds.scoreOnly = Math.round(scoreSeconds * 10) / 10;
 
       // 4. pairs and review tasks
+      const pairRow = (p: (typeof pairs)[number]) => {
+        const first = ids[p.a] < ids[p.b];
+        return { a: first ? ids[p.a] : ids[p.b], b: first ? ids[p.b] : ids[p.a], aa: agencies[first ? p.a : p.b], ab: agencies[first ? p.b : p.a], s: p.score, l: p.levels, o: p.outcome };
+      };
       for (let s = 0; s < pairs.length; s += 20_000) {
-        const chunk = pairs.slice(s, s + 20_000);
         await em.query(
           `INSERT INTO match_pairs (record_a, record_b, agency_a, agency_b, score, levels, outcome, model_version)
-           SELECT x.a, x.b, x.aa, x.ab, x.s, x.l, x.o, $8 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::jsonb[], $7::text[]) AS x(a, b, aa, ab, s, l, o)`,
-          [
-            chunk.map((p) => ordered(ids[p.a], ids[p.b])[0]),
-            chunk.map((p) => ordered(ids[p.a], ids[p.b])[1]),
-            chunk.map((p) => agencies[ids[p.a] < ids[p.b] ? p.a : p.b]),
-            chunk.map((p) => agencies[ids[p.a] < ids[p.b] ? p.b : p.a]),
-            chunk.map((p) => p.score),
-            chunk.map((p) => JSON.stringify(p.levels)),
-            chunk.map((p) => p.outcome),
-            model.version,
-          ],
+           SELECT x.a, x.b, x.aa, x.ab, x.s, x.l, x.o, $2 FROM jsonb_to_recordset($1::jsonb) AS x(a uuid, b uuid, aa uuid, ab uuid, s numeric, l jsonb, o text)`,
+          [JSON.stringify(pairs.slice(s, s + 20_000).map(pairRow)), model.version],
         );
         progress({ phase: 'pairs', done: Math.min(s + 20_000, pairs.length), total: pairs.length });
       }
@@ -235,23 +235,15 @@ export class MatchingRebuildService {
       await em.query(`UPDATE match_reviews SET status = 'superseded', updated_at = now() WHERE status = 'pending'`);
       const reviews = pairs.filter((p) => p.outcome === 'review');
       for (let s = 0; s < reviews.length; s += 20_000) {
-        const chunk = reviews.slice(s, s + 20_000);
         await em.query(
           `INSERT INTO match_reviews (record_a, record_b, agency_a, agency_b, agency_a_code, agency_b_code, score, levels, status)
            SELECT x.a, x.b, x.aa, x.ab, ga.code, gb.code, x.s, x.l, 'pending'
-             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::jsonb[]) AS x(a, b, aa, ab, s, l)
+             FROM jsonb_to_recordset($1::jsonb) AS x(a uuid, b uuid, aa uuid, ab uuid, s numeric, l jsonb)
              JOIN agencies ga ON ga.id = x.aa JOIN agencies gb ON gb.id = x.ab
             WHERE NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.record_a = x.a AND d.record_b = x.b)
            ON CONFLICT ON CONSTRAINT uq_match_reviews_pair DO UPDATE SET score = EXCLUDED.score, levels = EXCLUDED.levels,
              status = CASE WHEN match_reviews.status = 'decided' THEN 'decided' ELSE 'pending' END, updated_at = now()`,
-          [
-            chunk.map((p) => ordered(ids[p.a], ids[p.b])[0]),
-            chunk.map((p) => ordered(ids[p.a], ids[p.b])[1]),
-            chunk.map((p) => agencies[ids[p.a] < ids[p.b] ? p.a : p.b]),
-            chunk.map((p) => agencies[ids[p.a] < ids[p.b] ? p.b : p.a]),
-            chunk.map((p) => p.score),
-            chunk.map((p) => JSON.stringify(p.levels)),
-          ],
+          [JSON.stringify(reviews.slice(s, s + 20_000).map(pairRow))],
         );
       }
       lap('pairs');
@@ -405,12 +397,12 @@ export class MatchingRebuildService {
         changed.p.push(person);
       }
     }
-    for (let s = 0; s < created.length; s += 50_000) await em.query(`INSERT INTO persons (person_id) SELECT unnest($1::uuid[])`, [created.slice(s, s + 50_000)]);
+    for (let s = 0; s < created.length; s += 50_000) await em.query(`INSERT INTO persons (person_id) SELECT unnest($1::uuid[])`, [pgArray(created.slice(s, s + 50_000))]);
     for (let s = 0; s < changed.r.length; s += 50_000) {
       await em.query(
         `INSERT INTO person_links (record_id, agency_id, person_id) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
          ON CONFLICT (record_id) DO UPDATE SET person_id = EXCLUDED.person_id, agency_id = EXCLUDED.agency_id, linked_at = now()`,
-        [changed.r.slice(s, s + 50_000), changed.a.slice(s, s + 50_000), changed.p.slice(s, s + 50_000)],
+        [pgArray(changed.r.slice(s, s + 50_000)), pgArray(changed.a.slice(s, s + 50_000)), pgArray(changed.p.slice(s, s + 50_000))],
       );
       progress({ phase: 'cluster', done: Math.min(s + 50_000, changed.r.length), total: changed.r.length });
     }
@@ -423,5 +415,3 @@ export class MatchingRebuildService {
     return { clusters: clusters.length, multiRecordClusters: multi, personsCreated: created.length, linksChanged: changed.r.length };
   }
 }
-
-const ordered = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y, x]);

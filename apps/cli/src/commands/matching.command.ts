@@ -24,7 +24,7 @@ function progressBar(): (p: RebuildProgress) => void {
 }
 
 /**
- * `npm run cli -- matching:rebuild [--max-block N]`: re-matches and re-clusters every victim record
+ * `npm run cli -- matching:rebuild [--max-block N] [--threads N]`: re-matches and re-clusters every victim record
  * from scratch (after a rule or model change), in bulk (MatchingRebuildService). Reviewer decisions
  * are kept and applied; person ids are kept where clusters keep most of their records. Progress on
  * stderr, JSON summary (counts and seconds per phase) on stdout.
@@ -37,9 +37,9 @@ export class MatchingRebuildCommand extends CommandRunner {
   ) {
     super();
   }
-  async run(_args: string[], opts: { maxBlock?: number }): Promise<void> {
+  async run(_args: string[], opts: { maxBlock?: number; threads?: number }): Promise<void> {
     const bar = progressBar();
-    const result = await this.rebuild.rebuild({ maxBlock: opts.maxBlock, onProgress: bar });
+    const result = await this.rebuild.rebuild({ maxBlock: opts.maxBlock, threads: opts.threads, onProgress: bar });
     if (process.stderr.isTTY) process.stderr.write('\n');
     this.out.json(result);
   }
@@ -47,6 +47,12 @@ export class MatchingRebuildCommand extends CommandRunner {
   parseMaxBlock(v: string): number {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 2) this.out.fail('--max-block must be an integer ≥ 2');
+    return n;
+  }
+  @Option({ flags: '--threads <n>', description: 'Worker threads for scoring candidate pairs (default: available cores; 1 = no worker threads)' })
+  parseThreads(v: string): number {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 16) this.out.fail('--threads must be an integer from 1 to 16');
     return n;
   }
 }

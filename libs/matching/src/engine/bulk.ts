@@ -24,31 +24,62 @@ export interface BlockIndex {
 }
 
 export function blockIndex(keysOf: ReadonlyArray<readonly string[]>): BlockIndex {
-  const n = keysOf.length;
-  const ids = new Map<string, number>();
-  const recordStart = new Int32Array(n + 1);
-  let total = 0;
-  for (let i = 0; i < n; i++) total += keysOf[i].length;
-  const recordKeys = new Int32Array(total);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    recordStart[i] = at;
-    for (const k of keysOf[i]) {
-      let id = ids.get(k);
-      if (id === undefined) ids.set(k, (id = ids.size));
-      recordKeys[at++] = id;
+  const b = new BlockIndexBuilder();
+  for (const keys of keysOf) b.add(keys);
+  return b.build();
+}
+
+/**
+ * Builds a `BlockIndex` record by record: keys are numbered as they arrive (only the key → number map and
+ * growing typed arrays are kept, not the key strings of every record), so a rebuild of a million records
+ * does not hold ten million key strings on the heap.
+ */
+export class BlockIndexBuilder {
+  private readonly ids = new Map<string, number>();
+  private starts: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private keys: Int32Array<ArrayBuffer> = new Int32Array(8192);
+  private n = 0;
+  private total = 0;
+
+  /** Adds the next record (number = records added so far) with its keys. */
+  add(keys: readonly string[]): number {
+    if (this.n + 2 > this.starts.length) this.starts = grow(this.starts, this.n + 2);
+    if (this.total + keys.length > this.keys.length) this.keys = grow(this.keys, this.total + keys.length);
+    this.starts[this.n] = this.total;
+    for (const k of keys) {
+      let id = this.ids.get(k);
+      if (id === undefined) this.ids.set(k, (id = this.ids.size));
+      this.keys[this.total++] = id;
     }
+    this.starts[this.n + 1] = this.total;
+    return this.n++;
   }
-  recordStart[n] = at;
-  const blocks = ids.size;
-  ids.clear();
-  const blockStart = new Int32Array(blocks + 1);
-  for (let x = 0; x < total; x++) blockStart[recordKeys[x] + 1]++;
-  for (let b = 0; b < blocks; b++) blockStart[b + 1] += blockStart[b];
-  const fill = blockStart.slice(0, blocks);
-  const blockMembers = new Int32Array(total);
-  for (let i = 0; i < n; i++) for (let x = recordStart[i]; x < recordStart[i + 1]; x++) blockMembers[fill[recordKeys[x]]++] = i;
-  return { n, blocks, recordStart, recordKeys, blockStart, blockMembers };
+
+  get records(): number {
+    return this.n;
+  }
+
+  build(): BlockIndex {
+    const n = this.n;
+    const total = this.total;
+    const recordStart = this.starts.slice(0, n + 1);
+    const recordKeys = this.keys.slice(0, total);
+    const blocks = this.ids.size;
+    this.ids.clear();
+    const blockStart = new Int32Array(blocks + 1);
+    for (let x = 0; x < total; x++) blockStart[recordKeys[x] + 1]++;
+    for (let b = 0; b < blocks; b++) blockStart[b + 1] += blockStart[b];
+    const fill = blockStart.slice(0, blocks);
+    const blockMembers = new Int32Array(total);
+    for (let i = 0; i < n; i++) for (let x = recordStart[i]; x < recordStart[i + 1]; x++) blockMembers[fill[recordKeys[x]]++] = i;
+    return { n, blocks, recordStart, recordKeys, blockStart, blockMembers };
+  }
+}
+
+function grow(a: Int32Array<ArrayBuffer>, min: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /** Plaintext blocking keys of each profile (`type\0value`), for in-memory use; the database stores HMACs. */

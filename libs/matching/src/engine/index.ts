@@ -7,3 +7,4 @@ export * from './model';
 export * from './blocking';
 export * from './cluster';
 export * from './bulk';
+export * from './parallel';
