@@ -86,6 +86,25 @@ describe('matching of victim records across agencies', () => {
     }
   });
 
+  it('deleting a match profile deletes its keys (match_keys has no foreign key of its own; records themselves cannot be deleted)', async () => {
+    const c = await t.db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const [{ record_id: id }] = (await c.query(`SELECT record_id FROM match_keys LIMIT 1`)).rows as Array<{ record_id: string }>;
+      const other = Number((await c.query(`SELECT count(*) FROM match_keys WHERE record_id <> $1`, [id])).rows[0].count);
+      // Records are never deleted (record_versions restricts it; retention purges personal data instead).
+      await c.query('SAVEPOINT s');
+      await expect(c.query(`DELETE FROM records WHERE id = $1`, [id])).rejects.toThrow(/record_versions/);
+      await c.query('ROLLBACK TO SAVEPOINT s');
+      await c.query(`DELETE FROM match_profiles WHERE record_id = $1`, [id]);
+      expect(Number((await c.query(`SELECT count(*) FROM match_keys WHERE record_id = $1`, [id])).rows[0].count)).toBe(0);
+      expect(Number((await c.query(`SELECT count(*) FROM match_keys`)).rows[0].count)).toBe(other);
+    } finally {
+      await c.query('ROLLBACK');
+      c.release();
+    }
+  });
+
   it('does not link the same common name with a different birth date and CURP, nor sisters', async () => {
     await put(a, 'A-2', victim({ firstName: 'María', paternalSurname: 'García', maternalSurname: 'Martínez' }, { curp: 'GAMM950101MDFRRR01', birthDate: '1995-01-01' }));
     await put(b, 'B-2', victim({ firstName: 'María', paternalSurname: 'García', maternalSurname: 'Martínez' }, { curp: 'GAMM880712MPLRRR02', birthDate: '1988-07-12' }));

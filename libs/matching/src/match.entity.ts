@@ -22,17 +22,17 @@ export class MatchProfileEntity {
   updatedAt!: Date;
 }
 
-/** A blocking key of a record, as a keyed hash (HMAC, purpose `match:<type>`); never plaintext. */
+/**
+ * A blocking key of a record, as a keyed hash (HMAC, purpose `match:<type>`); never plaintext. No foreign key
+ * (checked per row, it dominated bulk loads): keys are written with their record's profile, and deleting the
+ * profile deletes them (trigger `trg_match_profiles_delete_keys`, migration 1764912100000).
+ */
 @Entity('match_keys')
 @Index('ix_match_keys_agency_record', ['agencyId', 'recordId'])
 @Index('ix_match_keys_hash', ['keyHash'])
 export class MatchKeyEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_match_keys' })
   recordId!: string;
-
-  @ManyToOne(() => RecordEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'record_id', foreignKeyConstraintName: 'fk_match_keys_record_id' })
-  record?: RecordEntity;
 
   @PrimaryColumn({ type: 'varchar', length: 20, primaryKeyConstraintName: 'pk_match_keys' })
   keyType!: string;
