@@ -223,6 +223,10 @@ export class MatchingRebuildService {
         const first = ids[p.a] < ids[p.b];
         return { a: first ? ids[p.a] : ids[p.b], b: first ? ids[p.b] : ids[p.a], aa: agencies[first ? p.a : p.b], ab: agencies[first ? p.b : p.a], s: p.score, l: p.levels, o: p.outcome };
       };
+      // match_pairs was truncated: its three indexes are built after the insert, like the keys'.
+      await em.query(`ALTER TABLE match_pairs DROP CONSTRAINT IF EXISTS pk_match_pairs`);
+      await em.query(`DROP INDEX IF EXISTS ix_match_pairs_record_b`);
+      await em.query(`DROP INDEX IF EXISTS ix_match_pairs_outcome`);
       for (let s = 0; s < pairs.length; s += 20_000) {
         await em.query(
           `INSERT INTO match_pairs (record_a, record_b, agency_a, agency_b, score, levels, outcome, model_version)
@@ -231,6 +235,9 @@ export class MatchingRebuildService {
         );
         progress({ phase: 'pairs', done: Math.min(s + 20_000, pairs.length), total: pairs.length });
       }
+      await em.query(`ALTER TABLE match_pairs ADD CONSTRAINT pk_match_pairs PRIMARY KEY (record_a, record_b)`);
+      await em.query(`CREATE INDEX ix_match_pairs_record_b ON match_pairs (record_b)`);
+      await em.query(`CREATE INDEX ix_match_pairs_outcome ON match_pairs (outcome)`);
       await em.query(`INSERT INTO match_counters (name, value) VALUES ('pairs_compared', $1) ON CONFLICT (name) DO UPDATE SET value = match_counters.value + EXCLUDED.value`, [compared]);
       await em.query(`UPDATE match_reviews SET status = 'superseded', updated_at = now() WHERE status = 'pending'`);
       const reviews = pairs.filter((p) => p.outcome === 'review');
