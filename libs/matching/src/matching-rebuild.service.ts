@@ -405,6 +405,13 @@ export class MatchingRebuildService {
       }
     }
     for (let s = 0; s < created.length; s += 50_000) await em.query(`INSERT INTO persons (person_id) SELECT unnest($1::uuid[])`, [pgArray(created.slice(s, s + 50_000))]);
+    // Most links new (first rebuild of a large register): the two secondary indexes are built after the
+    // insert instead of being maintained row by row (the primary key stays: the upsert needs it).
+    const bulk = changed.r.length > 100_000 && changed.r.length > old.size;
+    if (bulk) {
+      await em.query(`DROP INDEX IF EXISTS ix_person_links_agency_person`);
+      await em.query(`DROP INDEX IF EXISTS ix_person_links_person`);
+    }
     for (let s = 0; s < changed.r.length; s += 50_000) {
       await em.query(
         `INSERT INTO person_links (record_id, agency_id, person_id) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
@@ -412,6 +419,10 @@ export class MatchingRebuildService {
         [pgArray(changed.r.slice(s, s + 50_000)), pgArray(changed.a.slice(s, s + 50_000)), pgArray(changed.p.slice(s, s + 50_000))],
       );
       progress({ phase: 'cluster', done: Math.min(s + 50_000, changed.r.length), total: changed.r.length });
+    }
+    if (bulk) {
+      await em.query(`CREATE INDEX ix_person_links_agency_person ON person_links (agency_id, person_id)`);
+      await em.query(`CREATE INDEX ix_person_links_person ON person_links (person_id)`);
     }
     // Records without a profile or a CLK any more (withdrawn, purged) leave their cluster; unused persons go.
     await em.query(
