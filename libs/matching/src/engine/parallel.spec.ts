@@ -7,19 +7,8 @@ import { BlockIndexBuilder, blockIndex, buildProfile, countTerms, defaultModel, 
  */
 describe('matching: scoring in worker threads (rebuild score phase)', () => {
   const data = generateLabelled(1500, 11);
-  const profiles = data.map((v) =>
-    buildProfile({
-      names: v.names,
-      curp: v.curp,
-      sex: v.sex,
-      birthDate: v.birthDate,
-      ageAtEvent: v.ageAtEvent,
-      identifiedOn: v.identifiedOn,
-      nationality: v.nationality,
-      stateOfOrigin: v.stateOfOrigin,
-      municipalityOfOrigin: v.municipalityOfOrigin,
-    }),
-  );
+  // A labelled record carries the profile's source fields under the same names.
+  const profiles = data.map((v) => buildProfile(v));
   const model = defaultModel();
   const keys = plainKeys(profiles);
   const ix = blockIndex(keys);
