@@ -116,13 +116,48 @@ function birthWindow(age: { years: number; on: string }): [string, string] {
   return [`${String(y - 1).padStart(4, '0')}${age.on.slice(4)}`, `${String(y).padStart(4, '0')}${age.on.slice(4)}`];
 }
 
+/** Two-digit years up to this one are 20YY in a CURP, later ones 19YY (no victim is a hundred years old). */
+const CURP_CENTURY_PIVOT = new Date().getUTCFullYear() % 100;
+
+/**
+ * The birth date a CURP encodes (characters 5–10, YYMMDD; RENAPO), or null when it is not a valid date.
+ * The century is taken from the two-digit year (20YY up to the current year, else 19YY) rather than from
+ * the 17th character (digit before 2000, letter from 2000), which is less often transcribed correctly.
+ */
+export function curpBirthDate(curp: string | null | undefined): string | null {
+  if (!curp || curp.length !== 18) return null;
+  const yy = curp.slice(4, 6);
+  const mm = curp.slice(6, 8);
+  const dd = curp.slice(8, 10);
+  if (!/^\d{6}$/.test(yy + mm + dd)) return null;
+  const y = Number(yy) <= CURP_CENTURY_PIVOT ? 2000 + Number(yy) : 1900 + Number(yy);
+  const m = Number(mm);
+  const d = Number(dd);
+  if (m < 1 || m > 12 || d < 1 || d > 31) return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCMonth() !== m - 1) return null;
+  return `${y}-${mm}-${dd}`;
+}
+
+/**
+ * The birth data of `p` for comparing it with `other`: its own birth date, or — when it has none but a CURP,
+ * and `other` has no CURP (otherwise the CURP comparison already carries the date) — the date its CURP encodes.
+ */
+function birthData(p: MatchProfile, other: MatchProfile): Pick<MatchProfile, 'birthDate' | 'birthYear' | 'age'> {
+  if (p.birthDate || !p.curp || other.curp) return p;
+  const d = curpBirthDate(p.curp);
+  return d ? { birthDate: d, birthYear: Number(d.slice(0, 4)), age: null } : p;
+}
+
 /**
  * Birth dates: exact, day/month swapped, `year` (same day and month, year ±1), `age` (one side has only
  * an age at a date and it is exactly consistent with the other side: its birth date gives that age on
  * that date, or both ages allow a common birth date), `approx` (an age-derived year within ±1 of the
  * other, but not exactly consistent — or a profile stored without the age's date), disagree.
  */
-export function compareBirth(a: MatchProfile, b: MatchProfile): DateLevel {
+export function compareBirth(pa: MatchProfile, pb: MatchProfile): DateLevel {
+  const a = birthData(pa, pb);
+  const b = birthData(pb, pa);
   if (a.birthDate && b.birthDate) {
     const x = a.birthDate;
     const y = b.birthDate;

@@ -23,6 +23,17 @@ export interface MatchModel {
   termFrequency?: {
     prior: number;
     minProfiles?: number;
+    /**
+     * When true, the name floors `minU.firstName`, `surnames`, `partial` are those of a register of
+     * `thresholds.referenceRecords` profiles and fall as 1/N above it (a floor stands for a number of
+     * relatives sharing the name, which does not grow with the register).
+     */
+    floorsScaleWithPrior?: boolean;
+    /**
+     * `m` of `surnames = partial` when its `u` is term-frequency adjusted: P(the single surname agrees with one
+     * of the other record's | same person, one side has a single surname). Without it the level's `m` is used.
+     */
+    partialM?: number;
     /** `nationality`, `origin` (state), `originMun` (municipality within the state): floors of the code-value `u`. */
     minU: { firstName: number; surnames: number; partial: number; nationality?: number; origin?: number; originMun?: number };
   };
@@ -175,7 +186,7 @@ export function profileTerms(p: MatchProfile): string[] {
   return out;
 }
 
-const TF_DEFAULTS = { prior: 2, minProfiles: 1000, minU: { firstName: 0.001, surnames: 0.0002, partial: 0.001, nationality: 0.03, origin: 0.03, originMun: 0.1 } };
+const TF_DEFAULTS: NonNullable<MatchModel['termFrequency']> & { minU: Required<NonNullable<MatchModel['termFrequency']>['minU']> } = { prior: 2, minProfiles: 1000, minU: { firstName: 0.001, surnames: 0.0002, partial: 0.001, nationality: 0.03, origin: 0.03, originMun: 0.1 } };
 
 /** Attributes a person shares with their family (parents, siblings): nationality, state and municipality of origin. */
 export const FAMILY_FIELDS = ['nationality', 'origin', 'originMun'] as const;
@@ -199,8 +210,14 @@ export function namesExcludeRelatives(c: Comparison): boolean {
  * Splink): for `firstName = exact` the `u` of the level is replaced by the share of profiles with that
  * first name, for `surnames = exact` by the product of the shares of the two surnames, for
  * `surnames = partial` by the share of the agreeing surname. Shares are smoothed ((count + 2) / total)
- * and never below the level's `m`-side floor `1e-7`. Other levels keep the model's `u`. Without `tf`
+ * and never below the floors `termFrequency.minU`. Other levels keep the model's `u`. Without `tf`
  * this is `score()`.
+ *
+ * Model 2026-12-05.1: the name floors are those of the reference register and fall as 1/N above it, as the
+ * prior does (`floorsScaleWithPrior`: a floor stands for a number of relatives sharing the name, and that
+ * number does not grow with the register; a fixed floor made the prior take the bits of a rare name twice);
+ * `surnames = partial` uses the `m` given the one-surname state (`partialM`), since its term-frequency `u`
+ * is conditional on that state.
  *
  * Guard: a pair whose first names disagree is never linked automatically unless the CURPs are equal
  * (twins and siblings share surnames and often birth dates; conditional independence fails for them);
@@ -211,23 +228,34 @@ export function scorePair(model: MatchModel, a: MatchProfile, b: MatchProfile, c
   const cfg = model.termFrequency ?? TF_DEFAULTS;
   if (tf && tf.total >= (cfg.minProfiles ?? 0)) {
     const share = (term: string) => Math.min(1, (tf.count(term) + cfg.prior) / tf.total);
+    const ref = model.thresholds.referenceRecords;
+    // Name floors are set at the reference register size; with `floorsScaleWithPrior` they fall as 1/N above
+    // it, like the prior (see the prior adjustment below and docs/matching.md).
+    const nameFloor = (f: number) => (cfg.floorsScaleWithPrior && ref && tf.total > ref ? (f * ref) / tf.total : f);
+    const minFirst = nameFloor(cfg.minU.firstName);
+    const minPair = nameFloor(cfg.minU.surnames);
+    const minPartial = nameFloor(cfg.minU.partial);
     let delta = 0;
     if (c.firstName === 'exact') {
-      const w = Math.log2(model.fields.firstName.exact.m / Math.max(share(firstNameTerm(a)), cfg.minU.firstName));
+      const w = Math.log2(model.fields.firstName.exact.m / Math.max(share(firstNameTerm(a)), minFirst));
       delta += w - s.weights.firstName;
       s.weights.firstName = Math.round(w * 100) / 100;
     }
     if ((c.surnames === 'exact' || c.surnames === 'swapped') && a.surnames.length === 2 && model.fields.surnames[c.surnames]) {
       // The pair's own frequency (siblings share both surnames: the product of the two shares would
       // understate it; the count is of the unordered pair, about twice that of one order), never below the floor.
-      const w = Math.log2(model.fields.surnames[c.surnames].m / Math.max(share(surnamePairTerm(a.surnames)) / 2, cfg.minU.surnames));
+      const w = Math.log2(model.fields.surnames[c.surnames].m / Math.max(share(surnamePairTerm(a.surnames)) / 2, minPair));
       delta += w - s.weights.surnames;
       s.weights.surnames = Math.round(w * 100) / 100;
     } else if (c.surnames === 'partial') {
       const [one, two] = a.surnames.length <= b.surnames.length ? [a.surnames, b.surnames] : [b.surnames, a.surnames];
       const agree = two.find((x) => x === one[0]);
       if (agree) {
-        const w = Math.log2(model.fields.surnames.partial.m / Math.max(Math.min(1, 2 * share(surnameTerm(agree))), cfg.minU.partial));
+        // The term-frequency `u` (a random record holds this surname) is conditional on the pair being in the
+        // one-surname state; so must its `m` be: `partialM` = P(the single surname agrees | same person, one
+        // side has a single surname), not the level's unconditional m (≈ P(a surname is missing | same person)).
+        const m = cfg.partialM ?? model.fields.surnames.partial.m;
+        const w = Math.log2(m / Math.max(Math.min(1, 2 * share(surnameTerm(agree))), minPartial));
         delta += w - s.weights.surnames;
         s.weights.surnames = Math.round(w * 100) / 100;
       }
@@ -257,7 +285,6 @@ export function scorePair(model: MatchModel, a: MatchProfile, b: MatchProfile, c
     // Prior odds: two records drawn at random are the same person with a probability that falls as
     // 1/N, so the same posterior needs log2(N / N_ref) more bits as the register grows. Expressed as a
     // (negative) adjustment of the weight, so that thresholds stay fixed.
-    const ref = model.thresholds.referenceRecords;
     if (ref && tf.total > ref) {
       const prior = Math.log2(tf.total / ref);
       s.total = Math.round((s.total - prior) * 100) / 100;

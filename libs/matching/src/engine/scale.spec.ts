@@ -9,6 +9,7 @@ import {
   clusterIndexed,
   compareProfiles,
   countTerms,
+  curpBirthDate,
   decide,
   defaultModel,
   plainKeys,
@@ -169,5 +170,76 @@ describe('matching at scale: bulk pipeline', () => {
     const owners = new Map<string, Set<number>>();
     for (const v of a) owners.set(fullName(v), (owners.get(fullName(v)) ?? new Set()).add(v.person));
     expect([...owners.values()].some((s) => s.size > 1)).toBe(true);
+  });
+});
+
+describe('matching at scale: model 2026-12-05.1 (F1 at 100,000 persons)', () => {
+  const names = (firstName: string, paternalSurname: string, maternalSurname?: string) => ({ firstName, paternalSurname, ...(maternalSurname ? { maternalSurname } : {}) });
+  const shared = (a: MatchProfile, b: MatchProfile, type: string) => {
+    const ka = new Set(blockingKeys(a).map((k) => `${k.type}:${k.value}`));
+    return blockingKeys(b).some((k) => k.type === type && ka.has(`${k.type}:${k.value}`));
+  };
+
+  it('the birth date encoded in a CURP (YYMMDD; 20YY up to the current year, else 19YY), null when not a date', () => {
+    expect(curpBirthDate('HELG900314MDFRPD05')).toBe('1990-03-14');
+    expect(curpBirthDate('HELG050101MDFRPDA5')).toBe('2005-01-01');
+    expect(curpBirthDate('HELG901314MDFRPD05')).toBeNull();
+    expect(curpBirthDate('HELG900230MDFRPD05')).toBeNull();
+    expect(curpBirthDate(null)).toBeNull();
+  });
+
+  it('a record with a CURP but no birth date is compared on the CURP’s date with a record without a CURP (never twice)', () => {
+    const withCurp = P({ names: names('Citlali', 'Cuamatzi', 'Tecuapetla'), curp: 'CUTC900314MDFMCT05' });
+    const dated = P({ names: names('Citlali', 'Cuamatzi', 'Tecuapetla'), birthDate: '1990-03-14' });
+    expect(compareProfiles(withCurp, dated).birthDate).toBe('exact');
+    expect(compareProfiles(dated, withCurp).birthDate).toBe('exact');
+    expect(compareProfiles(withCurp, P({ names: names('Citlali', 'Cuamatzi'), birthDate: '1995-07-01' })).birthDate).toBe('disagree');
+    // 34 on 2024-03-14: consistent with the CURP's date
+    expect(compareProfiles(withCurp, P({ names: names('Citlali', 'Cuamatzi'), ageAtEvent: 34, eventDate: '2024-03-14' })).birthDate).toBe('age');
+    // both have a CURP: the CURP comparison carries the date, the date level stays missing
+    const otherCurp = P({ names: names('Citlali', 'Cuamatzi', 'Tecuapetla'), curp: 'CUTC900314MDFMCT05', birthDate: '1990-03-14' });
+    expect(compareProfiles(withCurp, otherCurp)).toMatchObject({ birthDate: 'missing', curp: 'exact' });
+    // and the CURP's date gives the year keys
+    expect(shared(withCurp, dated, 'fn-sn-y')).toBe(true);
+  });
+
+  it('blocking without the year (fn-sn-dm): a year typo in a common name', () => {
+    // a year typo in a common name
+    const a = P({ names: names('María', 'Hernández', 'García'), birthDate: '1990-03-14' });
+    const b = P({ names: names('María', 'Hernández', 'García'), birthDate: '1991-03-14' });
+    expect(shared(a, b, 'fn-sn-dm')).toBe(true);
+    expect(shared(a, b, 'fn-dm')).toBe(false);
+    expect(shared(a, b, 'fn-sn-y')).toBe(false);
+    // one surname missing on one side, day and month swapped, year off by one
+    const e = P({ names: names('María', 'Hernández', 'García'), birthDate: '1990-03-11' });
+    expect(shared(e, P({ names: names('María', 'García'), birthDate: '1991-11-03' }), 'fn-sn-dm')).toBe(true);
+  });
+
+  it('name floors fall as 1/N above the reference size: a name rarer than the floor keeps its posterior as the register grows', () => {
+    const fixed = { ...model, termFrequency: { ...model.termFrequency!, floorsScaleWithPrior: false } };
+    const a = P({ names: { firstName: 'Citlali', paternalSurname: 'Cuamatzi' } });
+    const b = P({ names: { firstName: 'Citlali', paternalSurname: 'Vázquez' } });
+    const c = compareProfiles(a, b);
+    const first = (m: typeof model, total: number) => scorePair(m, a, b, c, register(total, { 'f:citlali': 3 })).weights.firstName;
+    // at the reference size (10,000) the floor 0.001 binds: log2(0.82 / 0.001)
+    expect(first(model, 10_000)).toBeCloseTo(Math.log2(0.82 / 0.001), 1);
+    // at 100,000 the floor is 0.0001: + log2(10) bits, which the prior takes back (the posterior stays the same)
+    expect(first(model, 100_000)).toBeCloseTo(Math.log2(0.82 / 0.0001), 1);
+    expect(first(fixed, 100_000)).toBeCloseTo(Math.log2(0.82 / 0.001), 1);
+    // a common name is above every floor: the same weight either way
+    const tf = register(100_000, { 'f:citlali': 8_000 });
+    expect(scorePair(model, a, b, c, tf).weights.firstName).toBe(scorePair(fixed, a, b, c, tf).weights.firstName);
+  });
+
+  it('one surname missing: the agreeing surname weighs m given that state (0.95) against its share, not the level’s unconditional m', () => {
+    const a = P({ names: names('Citlali', 'Cuamatzi'), sex: 'female' });
+    const b = P({ names: names('Citlali', 'Cuamatzi', 'Tecuapetla'), sex: 'female' });
+    const c = compareProfiles(a, b);
+    expect(c.surnames).toBe('partial');
+    const tf = register(100_000, { 's:cuamatzi': 998 });
+    // u = 2 · (998 + 2) / 100,000 = 0.02
+    expect(scorePair(model, a, b, c, tf).weights.surnames).toBeCloseTo(Math.log2(0.95 / 0.02), 1);
+    const old = { ...model, termFrequency: { ...model.termFrequency!, partialM: undefined } };
+    expect(scorePair(old, a, b, c, tf).weights.surnames).toBeCloseTo(Math.log2(0.12 / 0.02), 1);
   });
 });
