@@ -1,4 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
+// Relative, not `@app/crypto`: under ts-jest this file runs in a worker thread through ts-node, which does not
+// map the path aliases (and the barrel would load Nest modules into every worker).
 import { FieldCipher } from '../../crypto/src/field-cipher';
 import { type MatchProfile, blockingKeys } from './engine';
 import { profileOfRecord } from './record-profile';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { FIELD_CIPHER, type FieldCipher } from '@app/crypto';
 import { DbContext } from '@app/db';
-import { BlockIndexBuilder, type Comparison, type MatchModel, type MatchProfile, type TermFrequencies, blockIndex, clusterConflicts, clusterIndexed, estimate, plainKeys, profileTerms, scoreCandidates, scoreInThreads } from './engine';
+import { BlockIndexBuilder, type Comparison, type MatchModel, type MatchProfile, blockIndex, clusterConflicts, clusterIndexed, estimate, plainKeys, profileTerms, scoreCandidates, scoreInThreads } from './engine';
 import { LoadPool } from './load-pool';
 import { type LoadRow, pgArray } from './load-worker';
 import { PROFILE_DATA_FIELDS } from './record-profile';
@@ -41,18 +41,40 @@ export interface RebuildResult {
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('puente.matching'))`;
 const PAGE = 20_000;
 
-/** Term counts from plaintext counts, looked up by term; also written (hashed) for the incremental engine. */
-class MemoryTerms implements TermFrequencies {
+/** Plaintext term counts of the loaded profiles (scoring threads look them up; written hashed for the incremental engine). */
+class MemoryTerms {
   readonly counts = new Map<string, number>();
   total = 0;
   add(p: MatchProfile): void {
     this.total++;
     for (const t of profileTerms(p)) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
   }
-  count(term: string): number {
-    return this.counts.get(term) ?? 0;
-  }
 }
+
+/**
+ * Indexes of the tables the rebuild empties and refills in bulk: dropped before the insert and built once
+ * after it (much faster than maintaining B-trees through millions of inserts). The definitions are the
+ * migrations' (`db:drift` on a rebuilt database finds no difference). DDL is transactional: a failed
+ * rebuild rolls back to the previous state, indexes included.
+ */
+const BULK_INDEXES: Record<'match_keys' | 'match_pairs', Array<{ drop: string; create: string }>> = {
+  match_keys: [
+    { drop: `ALTER TABLE match_keys DROP CONSTRAINT IF EXISTS pk_match_keys`, create: `ALTER TABLE match_keys ADD CONSTRAINT pk_match_keys PRIMARY KEY (record_id, key_type, key_hash)` },
+    { drop: `DROP INDEX IF EXISTS ix_match_keys_hash`, create: `CREATE INDEX ix_match_keys_hash ON match_keys (key_hash)` },
+    { drop: `DROP INDEX IF EXISTS ix_match_keys_agency_record`, create: `CREATE INDEX ix_match_keys_agency_record ON match_keys (agency_id, record_id)` },
+  ],
+  match_pairs: [
+    { drop: `ALTER TABLE match_pairs DROP CONSTRAINT IF EXISTS pk_match_pairs`, create: `ALTER TABLE match_pairs ADD CONSTRAINT pk_match_pairs PRIMARY KEY (record_a, record_b)` },
+    { drop: `DROP INDEX IF EXISTS ix_match_pairs_record_b`, create: `CREATE INDEX ix_match_pairs_record_b ON match_pairs (record_b)` },
+    { drop: `DROP INDEX IF EXISTS ix_match_pairs_outcome`, create: `CREATE INDEX ix_match_pairs_outcome ON match_pairs (outcome)` },
+  ],
+};
+const dropBulkIndexes = async (em: EntityManager, table: keyof typeof BULK_INDEXES) => {
+  for (const i of BULK_INDEXES[table]) await em.query(i.drop);
+};
+const createBulkIndexes = async (em: EntityManager, table: keyof typeof BULK_INDEXES) => {
+  for (const i of BULK_INDEXES[table]) await em.query(i.create);
+};
 
 /**
  * Full rebuild of matching (`npm run cli -- matching:rebuild`), in one system transaction under the
@@ -103,12 +125,8 @@ export class MatchingRebuildService {
       await em.query(`SET LOCAL synchronous_commit = off`);
       const [{ n: total }]: Array<{ n: number }> = await em.query(`SELECT count(*)::int AS n FROM records WHERE kind = 'victims' AND withdrawn_at IS NULL`);
       await em.query(`TRUNCATE match_keys, match_profiles, match_pairs, match_term_counts`);
-      // The indexes of match_keys (about 12 rows per record) are built once after the load: much faster than
-      // maintaining three B-trees through millions of inserts. DDL is transactional: a failed rebuild
-      // rolls back to the previous state, indexes included.
-      await em.query(`ALTER TABLE match_keys DROP CONSTRAINT IF EXISTS pk_match_keys`);
-      await em.query(`DROP INDEX IF EXISTS ix_match_keys_hash`);
-      await em.query(`DROP INDEX IF EXISTS ix_match_keys_agency_record`);
+      // match_keys holds about 13 rows per record: its indexes are built after the load (BULK_INDEXES).
+      await dropBulkIndexes(em, 'match_keys');
 
       // 1. load
       const ids: string[] = [];
@@ -180,9 +198,7 @@ export class MatchingRebuildService {
       // candidate pairs in worker threads (the two use different cores).
       const database = (async () => {
         await em.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-        await em.query(`ALTER TABLE match_keys ADD CONSTRAINT pk_match_keys PRIMARY KEY (record_id, key_type, key_hash)`);
-        await em.query(`CREATE INDEX ix_match_keys_hash ON match_keys (key_hash)`);
-        await em.query(`CREATE INDEX ix_match_keys_agency_record ON match_keys (agency_id, record_id)`);
+        await createBulkIndexes(em, 'match_keys');
         const indexSeconds = (performance.now() - t) / 1000;
         const termHashes: string[] = [];
         const termCounts: number[] = [];
@@ -223,10 +239,8 @@ export class MatchingRebuildService {
         const first = ids[p.a] < ids[p.b];
         return { a: first ? ids[p.a] : ids[p.b], b: first ? ids[p.b] : ids[p.a], aa: agencies[first ? p.a : p.b], ab: agencies[first ? p.b : p.a], s: p.score, l: p.levels, o: p.outcome };
       };
-      // match_pairs was truncated: its three indexes are built after the insert, like the keys'.
-      await em.query(`ALTER TABLE match_pairs DROP CONSTRAINT IF EXISTS pk_match_pairs`);
-      await em.query(`DROP INDEX IF EXISTS ix_match_pairs_record_b`);
-      await em.query(`DROP INDEX IF EXISTS ix_match_pairs_outcome`);
+      // match_pairs was truncated: its indexes are built after the insert, like the keys'.
+      await dropBulkIndexes(em, 'match_pairs');
       for (let s = 0; s < pairs.length; s += 20_000) {
         await em.query(
           `INSERT INTO match_pairs (record_a, record_b, agency_a, agency_b, score, levels, outcome, model_version)
@@ -235,9 +249,7 @@ export class MatchingRebuildService {
         );
         progress({ phase: 'pairs', done: Math.min(s + 20_000, pairs.length), total: pairs.length });
       }
-      await em.query(`ALTER TABLE match_pairs ADD CONSTRAINT pk_match_pairs PRIMARY KEY (record_a, record_b)`);
-      await em.query(`CREATE INDEX ix_match_pairs_record_b ON match_pairs (record_b)`);
-      await em.query(`CREATE INDEX ix_match_pairs_outcome ON match_pairs (outcome)`);
+      await createBulkIndexes(em, 'match_pairs');
       await em.query(`INSERT INTO match_counters (name, value) VALUES ('pairs_compared', $1) ON CONFLICT (name) DO UPDATE SET value = match_counters.value + EXCLUDED.value`, [compared]);
       await em.query(`UPDATE match_reviews SET status = 'superseded', updated_at = now() WHERE status = 'pending'`);
       const reviews = pairs.filter((p) => p.outcome === 'review');
